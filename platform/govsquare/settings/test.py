@@ -1,0 +1,13 @@
+"""Test profile: a database of its own, fast password hashing, real Redis when it is there."""
+
+from govsquare.settings.base import *  # noqa: F403
+from govsquare.settings.base import DATABASES, env
+
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+# pytest-django prefixes "test_": the suite runs in test_govsquare, never in the dev database.
+DATABASES["default"]["NAME"] = env.str("TEST_DATABASE_BASENAME", default="govsquare")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+WAGTAILADMIN_BASE_URL = "http://testserver"

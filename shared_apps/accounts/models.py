@@ -1,0 +1,65 @@
+"""The one account a person has on the whole platform (public schema).
+
+See docs/decisions/0001-identity.md: the account is the identity (e-mail, password, name); every
+schema in which the person acts holds a *local user* (``people.User``) linked to it, on which
+Wagtail's and Django's groups and permissions work unmodified.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class AccountManager(BaseUserManager["Account"]):
+    def get_by_natural_key(self, email: str) -> Account:
+        return self.get(email__iexact=email)
+
+
+class Account(AbstractBaseUser):
+    """A person's platform-wide identity. Passwords are checked here, never on local users."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(max_length=254)
+    display_name = models.CharField(max_length=150)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = AccountManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="accounts_account_email_ci_unique")]
+        ordering = ["display_name", "email"]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} <{self.email}>"
+
+
+class LocalUserLink(models.Model):
+    """Records that ``schema_name`` holds a local user for ``account``.
+
+    It is what lets platform-wide work (a name change, a data export, deleting an account) reach
+    every schema the person has been in, without scanning them all.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="local_user_links")
+    schema_name = models.CharField(max_length=63)
+    local_user_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "schema_name"], name="accounts_link_one_per_schema"),
+        ]
+        ordering = ["schema_name"]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} in {self.schema_name}"

@@ -1,0 +1,27 @@
+"""Seeds an organisation's Wagtail site from a blueprint, in the organisation's (current) schema."""
+
+from __future__ import annotations
+
+from django.db import connection
+from wagtail.models import Page, Site
+
+from sites.blueprints import Blueprint
+
+
+def site_seed(*, name: str, hostname: str, blueprint: Blueprint) -> Site:
+    """Create the home page, its sections and the default ``Site`` for ``hostname``.
+
+    Must run with the organisation's schema selected; the site answers on every domain of the
+    organisation (it is the schema's default site).
+    """
+    from tenant_apps.pages.models import ContentPage, HomePage
+
+    if connection.schema_name == "public":
+        raise RuntimeError("site_seed() must run in an organisation's schema, not the public schema.")
+    root = Page.get_first_root_node()
+    home = root.add_child(
+        instance=HomePage(title=name, slug="home", intro=blueprint.home_intro.format(name=name), live=True)
+    )
+    for spec in blueprint.sections:
+        home.add_child(instance=ContentPage(title=spec.title, slug=spec.slug, summary=spec.summary, live=True))
+    return Site.objects.create(hostname=hostname, port=80, site_name=name, root_page=home, is_default_site=True)

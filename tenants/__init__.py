@@ -1,0 +1,1 @@
+"""The organisation registry (public schema): organisations, their domains, and their schemas."""

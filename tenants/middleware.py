@@ -1,0 +1,64 @@
+"""Selects the schema for each request. Must be the first middleware.
+
+The decision itself is ``tenants.selectors.resolve_host``; this class only applies it:
+the public schema and ``PUBLIC_SCHEMA_URLCONF`` for the shared space, the organisation's schema
+and ``ROOT_URLCONF`` for a subsite, and a plain 404 that names nobody for an unknown host.
+Health probes (``/healthz``, ``/readyz``) answer on any host, before host validation, since load
+balancers call them by IP address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.urls import set_urlconf
+
+from govsquare import health
+from tenants.selectors import resolve_host
+
+HEALTH_VIEWS: dict[str, Callable[[HttpRequest], HttpResponse]] = {
+    "/healthz": health.healthz,
+    "/readyz": health.readyz,
+}
+
+
+def unknown_host_response() -> HttpResponse:
+    """The answer for a host that is not on the platform: the same few bytes for every such host."""
+    return HttpResponseNotFound("Not found.\n", content_type="text/plain; charset=utf-8")
+
+
+class OrganisationMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        connection.set_schema_to_public()
+        try:
+            probe = HEALTH_VIEWS.get(request.path_info.rstrip("/"))
+            if probe is not None:
+                return probe(request)
+            try:
+                host = request.get_host()
+            except DisallowedHost:
+                return unknown_host_response()
+            resolution = resolve_host(host=host)
+            if resolution is None:
+                return unknown_host_response()
+            if resolution.organisation is None:
+                request.tenant = connection.tenant  # the public schema
+                request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+                set_urlconf(request.urlconf)
+            else:
+                organisation = resolution.organisation
+                organisation.domain_url = host
+                request.tenant = organisation
+                connection.set_tenant(organisation)
+            return self.get_response(request)
+        finally:
+            # Leave the connection where every request starts, so nothing leaks into the next one.
+            connection.set_schema_to_public()
+            set_urlconf(None)

@@ -1,0 +1,102 @@
+"""Rules for organisation slugs, schema names and domain names. One place, used by every interface.
+
+* A slug is a DNS label: ``[a-z0-9-]``, starting with a letter, 2..40 characters. It becomes the
+  host ``<slug>.<PLATFORM_DOMAIN>`` and, with ``-`` turned into ``_``, the schema name.
+* Internal schemas (the template, the warm pool) start with ``_``, which no slug can produce.
+* Domains are stored lower-case, without a trailing dot, international names as punycode.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+
+SLUG_MAX_LENGTH = 40
+_SLUG_RE = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
+
+#: Slugs that would collide with PostgreSQL's own schemas or with the platform's host names.
+RESERVED_SLUGS = frozenset(
+    {
+        "public",
+        "information-schema",
+        "pg",
+        "template",
+        "pool",
+        "www",
+        "admin",
+        "api",
+        "static",
+        "media",
+        "mail",
+        "smtp",
+        "shared",
+        "platform",
+        "operator",
+        "operators",
+        "accounts",
+        "login",
+        "auth",
+        "sso",
+        "status",
+    }
+)
+
+INTERNAL_SCHEMA_PREFIX = "_"
+TEMPLATE_SCHEMA_PREFIX = "_template_"
+POOL_SCHEMA_PREFIX = "_pool_"
+
+_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def validate_slug(slug: str) -> str:
+    """Return ``slug`` if it is usable for a new organisation; raise ``ValidationError`` saying why not."""
+    if not isinstance(slug, str) or not slug:
+        raise ValidationError("The slug is required.", code="required")
+    if len(slug) > SLUG_MAX_LENGTH:
+        raise ValidationError(f"The slug is longer than {SLUG_MAX_LENGTH} characters.", code="too_long")
+    if len(slug) < 2:
+        raise ValidationError("The slug must have at least 2 characters.", code="too_short")
+    if not _SLUG_RE.match(slug):
+        raise ValidationError(
+            "The slug may contain only lower-case letters a-z, digits and hyphens, must start with a "
+            "letter and must not end with a hyphen.",
+            code="invalid",
+        )
+    if "--" in slug:
+        raise ValidationError("The slug must not contain two hyphens in a row.", code="invalid")
+    if slug in RESERVED_SLUGS or slug.startswith("pg-"):
+        raise ValidationError(f"The slug '{slug}' is reserved by the platform.", code="reserved")
+    return slug
+
+
+def schema_name_for_slug(slug: str) -> str:
+    """The PostgreSQL schema name of the organisation with this slug."""
+    return validate_slug(slug).replace("-", "_")
+
+
+def normalise_domain(value: str) -> str:
+    """A host name in its stored form (lower case, punycode, no trailing dot); ``ValidationError`` if malformed."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("The domain is required.", code="required")
+    raw = value.strip().rstrip(".")
+    if any(ch in raw for ch in "/:@ \t?#\\'\"%;"):
+        raise ValidationError(f"'{value}' is not a host name (no scheme, port, path or spaces).", code="invalid")
+    try:
+        ascii_name = raw.encode("idna").decode("ascii").lower()
+    except UnicodeError as exc:
+        raise ValidationError(f"'{value}' is not a valid international domain name.", code="invalid") from exc
+    labels = ascii_name.split(".")
+    if len(ascii_name) > 253 or len(labels) < 2 or not all(_LABEL_RE.match(label) for label in labels):
+        raise ValidationError(f"'{value}' is not a valid domain name.", code="invalid")
+    if labels[-1].isdigit():
+        raise ValidationError(f"'{value}' is an IP address, not a domain name.", code="invalid")
+    return ascii_name
+
+
+def host_without_port(host: str) -> str:
+    """``Example.org:8000`` -> ``example.org`` (lower case, no trailing dot)."""
+    host = host.strip().lower()
+    if host.startswith("["):  # IPv6 literal
+        return host.split("]")[0] + "]"
+    return host.rsplit(":", 1)[0].rstrip(".") if ":" in host else host.rstrip(".")
