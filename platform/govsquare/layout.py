@@ -43,6 +43,10 @@ BOTH_SIDES_APPS: list[str] = [
     "wagtail",
     "modelcluster",
     "taggit",
+    # Page types extend wagtailcore.Page, which lives on both sides: deleting a Page in the public
+    # schema looks for its subclass tables there too (govsquare.architecture rule 4 enforces this).
+    # The shared space can then use the same page types for its own pages.
+    "tenant_apps.pages",
 ]
 
 #: The organisation registry must be in the public schema (django-tenants requires it first).

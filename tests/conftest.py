@@ -1,0 +1,102 @@
+"""The test world: a fresh database cloned from a template, two organisations, people of every kind.
+
+Fixtures:
+
+* ``world`` (session): org A and org B, created by cloning the template schema (timed and printed),
+  and the people ``a_member``, ``a_editor``, ``a_admin``, ``b_member``, ``citizen`` and
+  ``a_editor_b_member`` (editor in A, plain member in B). Committed once; each test's own writes
+  roll back with the ``db`` fixture.
+* ``client_for`` (from ``tests.harness.clients``): requests to an organisation's host as a person.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+
+from tenant_apps.people.roles import Role
+from tenants.models import Organisation
+from tests.harness.database import prepare_test_database
+from tests.harness.people import Person, make_person
+
+
+@dataclass
+class World:
+    org_a: Organisation
+    org_b: Organisation
+    people: dict[str, Person]
+    creation_seconds: float
+
+    def __getattr__(self, key: str) -> Person:
+        try:
+            return self.__dict__["people"][key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+
+_HARNESS_REPORT: list[str] = []
+
+
+def _say(config: pytest.Config, line: str) -> None:
+    """Remember a line for the summary at the end of the run (output is captured while fixtures run)."""
+    _HARNESS_REPORT.append(line.strip())
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if _HARNESS_REPORT:
+        terminalreporter.section("govsquare test harness")
+        for line in _HARNESS_REPORT:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request: pytest.FixtureRequest, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        test_name = connection.creation._get_test_db_name()
+        prepared = prepare_test_database(test_name=test_name)
+    how = "built" if prepared.built_template else "reused"
+    _say(
+        request.config,
+        f"\n[govsquare] test database {prepared.name} from template {prepared.template} ({how}) "
+        f"in {prepared.seconds:.2f}s",
+    )
+
+
+@pytest.fixture(scope="session")
+def world(request: pytest.FixtureRequest, django_db_setup, django_db_blocker) -> World:  # type: ignore[no-untyped-def]
+    from tenants.schema_template import ensure_template_schema
+    from tenants.services import organisation_create
+
+    with django_db_blocker.unblock():
+        ensure_template_schema()
+        started = time.perf_counter()
+        org_a = organisation_create(name="Organisation A", slug="org-a")
+        org_b = organisation_create(name="Organisation B", slug="org-b")
+        seconds = time.perf_counter() - started
+        _say(request.config, f"[govsquare] created org A and org B by cloning the template in {seconds:.2f}s")
+        people = {
+            person.key: person
+            for person in [
+                make_person(key="a_member", email="member@org-a.example", roles={org_a: Role.MEMBER}),
+                make_person(key="a_editor", email="editor@org-a.example", roles={org_a: Role.EDITOR}),
+                make_person(key="a_admin", email="admin@org-a.example", roles={org_a: Role.ADMINISTRATOR}),
+                make_person(key="b_member", email="member@org-b.example", roles={org_b: Role.MEMBER}),
+                make_person(key="citizen", email="citizen@example.org", roles={}),
+                make_person(
+                    key="a_editor_b_member",
+                    email="both@org-a.example",
+                    roles={org_a: Role.EDITOR, org_b: Role.MEMBER},
+                ),
+            ]
+        }
+    return World(org_a=org_a, org_b=org_b, people=people, creation_seconds=seconds)
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public_schema():  # type: ignore[no-untyped-def]
+    """Every test starts and ends in the public schema, whatever it switched to."""
+    yield
+    connection.set_schema_to_public()
