@@ -6,7 +6,8 @@ from govsquare.settings.base import DATABASES, env
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 # pytest-django prefixes "test_": the suite runs in test_govsquare, never in the dev database.
-DATABASES["default"]["NAME"] = env.str("TEST_DATABASE_BASENAME", default="govsquare")
+# DATABASE_NAME points a helper process (the tests' Celery worker) straight at that test database.
+DATABASES["default"]["NAME"] = env.str("DATABASE_NAME", default="govsquare")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
