@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import environ
 
 from govsquare import layout
@@ -75,6 +77,8 @@ WSGI_APPLICATION = "govsquare.wsgi.application"
 # --- Database ----------------------------------------------------------------------------------------
 DATABASE_URL = env.str("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/govsquare")
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+# A Unix socket directory may be given percent-encoded as the host: postgres://user@%2Frun%2Fpg/db
+DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"] or "")
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -1,0 +1,63 @@
+"""Demo data for ``make run``: the shared space's two demo organisations and a person of every kind.
+
+Idempotent: running it again finds what is there and creates only what is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django_tenants.utils import tenant_context
+
+from shared_apps.accounts.selectors import account_find_by_email
+from shared_apps.accounts.services import account_create
+from tenant_apps.people.roles import Role
+from tenant_apps.people.services import local_user_for_account, membership_set_role
+from tenants.models import Organisation
+from tenants.services import organisation_create
+
+DEMO_PASSWORD = "govsquare-demo"  # development data only; production never runs this
+
+DEMO_ORGANISATIONS = [
+    ("Ministry of the Interior", "interior"),
+    ("Municipality of Utrecht", "utrecht"),
+]
+
+DEMO_PEOPLE = [
+    # email, display name, {organisation slug: role}
+    ("admin@interior.example", "Anna Admin", {"interior": Role.ADMINISTRATOR}),
+    ("editor@interior.example", "Eddy Editor", {"interior": Role.EDITOR}),
+    ("member@interior.example", "Mia Member", {"interior": Role.MEMBER}),
+    ("member@utrecht.example", "Umar Utrecht", {"utrecht": Role.MEMBER}),
+    ("both@interior.example", "Bo Both", {"interior": Role.EDITOR, "utrecht": Role.MEMBER}),
+    ("citizen@example.org", "Cees Citizen", {}),
+]
+
+
+@dataclass
+class DemoReport:
+    organisations: list[Organisation] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    people: list[tuple[str, str]] = field(default_factory=list)  # (email, description)
+
+
+def demo_data_ensure() -> DemoReport:
+    report = DemoReport()
+    for name, slug in DEMO_ORGANISATIONS:
+        organisation = Organisation.objects.filter(slug=slug).first()
+        if organisation is None:
+            organisation = organisation_create(name=name, slug=slug)
+            report.created.append(f"organisation {slug}")
+        report.organisations.append(organisation)
+    by_slug = {organisation.slug: organisation for organisation in report.organisations}
+    for email, display_name, roles in DEMO_PEOPLE:
+        account = account_find_by_email(email=email)
+        if account is None:
+            account = account_create(email=email, display_name=display_name, password=DEMO_PASSWORD)
+            report.created.append(f"account {email}")
+        for slug, role in roles.items():
+            with tenant_context(by_slug[slug]):
+                membership_set_role(user=local_user_for_account(account=account), role=role)
+        description = ", ".join(f"{role} of {slug}" for slug, role in roles.items()) or "citizen (member nowhere)"
+        report.people.append((email, description))
+    return report
