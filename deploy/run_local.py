@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCAL = ROOT / ".local"
+LOCAL = Path(os.environ.get("LOCAL_DATA_DIR", ROOT / ".local"))
 DEV_DATABASE = "govsquare"
 PYTHON = sys.executable
 
@@ -134,9 +134,7 @@ def main() -> int:
     manage("demo_data", env=env)
 
     processes = [
-        subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")], env=env, cwd=ROOT
-        )
+        subprocess.Popen([PYTHON, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")], env=env, cwd=ROOT)
     ]
     if redis_url:
         processes.append(
@@ -146,7 +144,9 @@ def main() -> int:
                 cwd=ROOT,
             )
         )
-    say(f"serving on http://{env.get('PLATFORM_DOMAIN', 'govsquare.localhost')}:{env['PLATFORM_PORT']}/ -- Ctrl-C stops")
+    say(
+        f"serving on http://{env.get('PLATFORM_DOMAIN', 'govsquare.localhost')}:{env['PLATFORM_PORT']}/ -- Ctrl-C stops"
+    )
 
     stopping = False
 

@@ -16,7 +16,7 @@ from tenant_apps.people.services import local_user_for_account, membership_set_r
 from tenants.models import Organisation
 from tenants.services import organisation_create
 
-DEMO_PASSWORD = "govsquare-demo"  # development data only; production never runs this
+DEMO_PASSWORD = "govsquare-demo"  # noqa: S105 - development demo data only
 
 DEMO_ORGANISATIONS = [
     ("Ministry of the Interior", "interior"),

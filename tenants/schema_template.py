@@ -32,6 +32,8 @@ from psycopg import sql
 from tenants.naming import TEMPLATE_SCHEMA_PREFIX
 
 _COMPLETE_MARK = "govsquare template complete"
+# Columns, NOT NULL, defaults and identity; constraints and indexes are added under their own names.
+_LIKE_OPTIONS = "INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING GENERATED INCLUDING STORAGE"
 _BUILD_LOCK_KEY = 0x60F5_0001  # pg_advisory_lock key held while a template is being built
 _plans: dict[str, CloneScript] = {}
 _plans_lock = threading.Lock()
@@ -214,7 +216,7 @@ def _plan_clone(template: str) -> CloneScript:
         for oid, table in tables:
             ident = sql.Identifier(table).as_string(cursor.connection)
             source = f"{q.as_string(cursor.connection)}.{ident}"
-            create.append(f"CREATE TABLE {ident} (LIKE {source} INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING GENERATED INCLUDING STORAGE)")
+            create.append(f"CREATE TABLE {ident} (LIKE {source} {_LIKE_OPTIONS})")
             cursor.execute(
                 """
                 SELECT attname, attgenerated <> '' AS generated, attidentity <> '' AS is_identity
@@ -223,7 +225,9 @@ def _plan_clone(template: str) -> CloneScript:
                 [oid],
             )
             columns = cursor.fetchall()
-            insertable = [sql.Identifier(name).as_string(cursor.connection) for name, generated, _ in columns if not generated]
+            insertable = [
+                sql.Identifier(name).as_string(cursor.connection) for name, generated, _ in columns if not generated
+            ]
             cursor.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {}.{})").format(q, sql.Identifier(table)))
             if cursor.fetchone()[0]:
                 column_list = ", ".join(insertable)
@@ -241,9 +245,8 @@ def _plan_clone(template: str) -> CloneScript:
                 row = cursor.fetchone()
                 if row and row[0] is not None:  # NULL: the sequence was never used
                     restart = row[0] + 1
-                    identities.append(
-                        f"ALTER TABLE {ident} ALTER COLUMN {sql.Identifier(name).as_string(cursor.connection)} RESTART WITH {int(restart)}"
-                    )
+                    column = sql.Identifier(name).as_string(cursor.connection)
+                    identities.append(f"ALTER TABLE {ident} ALTER COLUMN {column} RESTART WITH {int(restart)}")
         cursor.execute(
             """
             SELECT cl.relname, con.conname, con.contype, pg_get_constraintdef(con.oid)

@@ -84,7 +84,7 @@ def world(request: pytest.FixtureRequest, django_db_setup, django_db_blocker) ->
                 make_person(key="a_editor", email="editor@org-a.example", roles={org_a: Role.EDITOR}),
                 make_person(key="a_admin", email="admin@org-a.example", roles={org_a: Role.ADMINISTRATOR}),
                 make_person(key="b_member", email="member@org-b.example", roles={org_b: Role.MEMBER}),
-                make_person(key="citizen", email="citizen@example.org", roles={}),
+                make_person(key="citizen", email="citizen@mail.example", roles={}),
                 make_person(
                     key="a_editor_b_member",
                     email="both@org-a.example",

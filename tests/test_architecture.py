@@ -145,7 +145,9 @@ def test_app_without_explicit_label_is_caught():
         name = "tenant_apps.pages"
 
     config = Unlabelled("tenant_apps.pages", apps.get_app_config("org_pages").module)
-    violations = check_app_placement([config], shared_apps=SHARED, tenant_apps=TENANT, both_sides=layout.BOTH_SIDES_APPS)
+    violations = check_app_placement(
+        [config], shared_apps=SHARED, tenant_apps=TENANT, both_sides=layout.BOTH_SIDES_APPS
+    )
     assert _codes(violations) == ["boundary.E001"]
 
 

@@ -61,11 +61,9 @@ def check_app_placement(
         if "label" not in type(config).__dict__:
             found.append(Violation("boundary.E001", f"App {name} must set an explicit label in its AppConfig.", config))
         in_shared, in_tenant = name in shared_apps, name in tenant_apps
-        if name.startswith("shared_apps.") and (in_tenant and name not in both_sides or not in_shared):
-            found.append(
-                Violation("boundary.E002", f"App {name} is in shared_apps/ but is not public-only.", config)
-            )
-        if name.startswith("tenant_apps.") and (in_shared and name not in both_sides or not in_tenant):
+        if name.startswith("shared_apps.") and ((in_tenant and name not in both_sides) or not in_shared):
+            found.append(Violation("boundary.E002", f"App {name} is in shared_apps/ but is not public-only.", config))
+        if name.startswith("tenant_apps.") and ((in_shared and name not in both_sides) or not in_tenant):
             found.append(
                 Violation("boundary.E003", f"App {name} is in tenant_apps/ but is not organisation-side.", config)
             )
@@ -116,8 +114,7 @@ def check_models(
                 found.append(
                     Violation(
                         "boundary.E006",
-                        f"{where}: rows exist in schemas where the target table does not; "
-                        "use db_constraint=False.",
+                        f"{where}: rows exist in schemas where the target table does not; use db_constraint=False.",
                         model,
                     )
                 )

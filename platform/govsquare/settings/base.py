@@ -13,7 +13,7 @@ env = environ.Env()
 BASE_DIR = layout.REPO_ROOT
 
 #: The name of the development-only secret key; production refuses to start with it.
-INSECURE_DEFAULT_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+INSECURE_DEFAULT_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105 - refused in production
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_DEFAULT_SECRET_KEY)
