@@ -18,6 +18,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.urls import set_urlconf
 
 from govsquare import health
+from tenants.hosts import allow_registered_host, forget_registered_host
+from tenants.naming import host_without_port
 from tenants.selectors import resolve_host
 
 HEALTH_VIEWS: dict[str, Callable[[HttpRequest], HttpResponse]] = {
@@ -37,16 +39,20 @@ class OrganisationMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         connection.set_schema_to_public()
+        token = None
         try:
             probe = HEALTH_VIEWS.get(request.path_info.rstrip("/"))
             if probe is not None:
                 return probe(request)
+            # The registry decides first; only a registered host reaches Django's host validation.
+            raw_host = request._get_raw_host()
+            resolution = resolve_host(host=raw_host)
+            if resolution is None:
+                return unknown_host_response()
+            token = allow_registered_host(host_without_port(raw_host))
             try:
                 host = request.get_host()
             except DisallowedHost:
-                return unknown_host_response()
-            resolution = resolve_host(host=host)
-            if resolution is None:
                 return unknown_host_response()
             if resolution.organisation is None:
                 request.tenant = connection.tenant  # the public schema
@@ -59,6 +65,8 @@ class OrganisationMiddleware:
                 connection.set_tenant(organisation)
             return self.get_response(request)
         finally:
+            if token is not None:
+                forget_registered_host(token)
             # Leave the connection where every request starts, so nothing leaks into the next one.
             connection.set_schema_to_public()
             set_urlconf(None)

@@ -95,6 +95,17 @@ def world(request: pytest.FixtureRequest, django_db_setup, django_db_blocker) ->
     return World(org_a=org_a, org_b=org_b, people=people, creation_seconds=seconds)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _registered_hosts(django_test_environment) -> None:  # type: ignore[no-untyped-def]
+    """Django's test set-up turns ALLOWED_HOSTS into a plain list (adding "testserver"); put the
+    registry-aware host list back, as in every real profile."""
+    from django.conf import settings
+
+    from tenants.hosts import RegisteredHosts
+
+    settings.ALLOWED_HOSTS = RegisteredHosts(list(settings.ALLOWED_HOSTS))
+
+
 @pytest.fixture(autouse=True)
 def _back_to_public_schema():  # type: ignore[no-untyped-def]
     """Every test starts and ends in the public schema, whatever it switched to."""

@@ -65,3 +65,15 @@ def test_platform_domain_serves_the_shared_space_from_the_public_schema(world):
 def test_connection_is_back_in_the_public_schema_after_each_request(world):
     client_for(world.org_a).get("/")
     assert connection.schema_name == "public"
+
+
+def test_custom_domain_is_served_without_a_wildcard_in_allowed_hosts(world, settings):
+    from tenants.hosts import RegisteredHosts
+
+    settings.ALLOWED_HOSTS = RegisteredHosts(["govsquare.localhost", ".govsquare.localhost"])
+    Domain.objects.create(tenant=world.org_a, domain="intranet.org-a.example", is_primary=False)
+
+    assert client_for(None, host="intranet.org-a.example").get("/").status_code == 200
+    assert client_for(None, host="unregistered.example").get("/").content == b"Not found.\n"
+    assert "intranet.org-a.example" not in list(settings.ALLOWED_HOSTS)  # allowed only during its request
+    assert "*" not in settings.ALLOWED_HOSTS

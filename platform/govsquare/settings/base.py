@@ -7,6 +7,7 @@ from urllib.parse import unquote
 import environ
 
 from govsquare import layout
+from tenants.hosts import RegisteredHosts
 
 env = environ.Env()
 
@@ -24,7 +25,8 @@ PLATFORM_DOMAIN = env.str("PLATFORM_DOMAIN", default="govsquare.localhost").lowe
 PLATFORM_SCHEME = env.str("PLATFORM_SCHEME", default="http")
 PLATFORM_PORT = env.int("PLATFORM_PORT", default=8000)
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}"])
+#: Static patterns; a custom domain is allowed while the registry knows it (tenants/hosts.py).
+ALLOWED_HOSTS = RegisteredHosts(env.list("ALLOWED_HOSTS", default=[PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}"]))
 
 # --- Applications: derived from the folders (see govsquare/layout.py) -------------------------------
 SHARED_APPS = layout.shared_apps()

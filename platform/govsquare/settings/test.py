@@ -1,10 +1,11 @@
 """Test profile: a database of its own, fast password hashing, real Redis when it is there."""
 
 from govsquare.settings.base import *  # noqa: F403
-from govsquare.settings.base import DATABASES, env
+from govsquare.settings.base import DATABASES, PLATFORM_DOMAIN, env
+from tenants.hosts import RegisteredHosts
 
 DEBUG = False
-ALLOWED_HOSTS = ["*"]
+ALLOWED_HOSTS = RegisteredHosts([PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}", "testserver"])
 # pytest-django prefixes "test_": the suite runs in test_govsquare, never in the dev database.
 # DATABASE_NAME points a helper process (the tests' Celery worker) straight at that test database.
 DATABASES["default"]["NAME"] = env.str("DATABASE_NAME", default="govsquare")
