@@ -1,12 +1,26 @@
-"""The kinds of subsite an organisation can start from. Versioned: a change gets a new version."""
+"""The kinds of subsite an organisation can start from. Versioned: a change gets a new version.
+
+A blueprint fixes the initial page tree (one section per enabled app, in the menu), the default
+visibility of content, and the branding of the site type.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+ORGANISATION = "organisation"
+CIVIL_SERVANTS = "civil_servants"
+PUBLIC = "public"
+VISIBILITY_CHOICES = [
+    (ORGANISATION, "Colleagues within the organisation"),
+    (CIVIL_SERVANTS, "All civil servants"),
+    (PUBLIC, "Everyone"),
+]
+
 
 @dataclass(frozen=True)
-class PageSpec:
+class SectionSpec:
+    app: str  # the catalogue app this section belongs to
     title: str
     slug: str
     summary: str = ""
@@ -17,20 +31,28 @@ class Blueprint:
     key: str
     version: int
     label: str
+    default_visibility: str
     home_intro: str
-    sections: tuple[PageSpec, ...] = field(default_factory=tuple)
+    brand_colour: str
+    sections: tuple[SectionSpec, ...] = field(default_factory=tuple)
+
+    @property
+    def default_apps(self) -> list[str]:
+        return [section.app for section in self.sections]
 
 
 INTRANET = Blueprint(
     key="intranet",
     version=1,
     label="Intranet (staff only by default)",
+    default_visibility=ORGANISATION,
     home_intro="<p>Welcome to the intranet of {name}.</p>",
+    brand_colour="#154273",
     sections=(
-        PageSpec("News", "news", "News from the organisation."),
-        PageSpec("Events", "events", "What is coming up."),
-        PageSpec("Knowledge base", "knowledge-base", "How we work."),
-        PageSpec("Documents", "documents", "Shared documents."),
+        SectionSpec("news", "News", "news", "News from the organisation."),
+        SectionSpec("events", "Events", "events", "What is coming up."),
+        SectionSpec("knowledge-base", "Knowledge base", "knowledge-base", "How we work."),
+        SectionSpec("documents", "Documents", "documents", "Shared documents."),
     ),
 )
 
@@ -38,10 +60,12 @@ PARTICIPATION = Blueprint(
     key="participation",
     version=1,
     label="Participation (citizen-facing, public by default)",
+    default_visibility=PUBLIC,
     home_intro="<p>Take part in the plans of {name}.</p>",
+    brand_colour="#007b4f",
     sections=(
-        PageSpec("Projects", "projects", "Plans you can have your say on."),
-        PageSpec("News", "news", "Latest updates."),
+        SectionSpec("projects", "Projects", "projects", "Plans you can have your say on."),
+        SectionSpec("news", "News", "news", "Latest updates."),
     ),
 )
 

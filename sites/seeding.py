@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import connection
 from wagtail.models import Page, Site
 
 from sites.blueprints import Blueprint
 
 
-def site_seed(*, name: str, hostname: str, blueprint: Blueprint) -> Site:
-    """Create the home page, its sections and the default ``Site`` for ``hostname``.
+def site_seed(*, name: str, hostname: str, blueprint: Blueprint, apps: Sequence[str] | None = None) -> Site:
+    """Create the home page, one menu section per enabled app and the default ``Site`` for ``hostname``.
 
     Must run with the organisation's schema selected; the site answers on every domain of the
     organisation (it is the schema's default site).
@@ -18,10 +20,26 @@ def site_seed(*, name: str, hostname: str, blueprint: Blueprint) -> Site:
 
     if connection.schema_name == "public":
         raise RuntimeError("site_seed() must run in an organisation's schema, not the public schema.")
+    enabled = set(blueprint.default_apps if apps is None else apps)
     root = Page.get_first_root_node()
     home = root.add_child(
         instance=HomePage(title=name, slug="home", intro=blueprint.home_intro.format(name=name), live=True)
     )
     for spec in blueprint.sections:
-        home.add_child(instance=ContentPage(title=spec.title, slug=spec.slug, summary=spec.summary, live=True))
+        if spec.app in enabled:
+            home.add_child(
+                instance=ContentPage(
+                    title=spec.title, slug=spec.slug, summary=spec.summary, live=True, show_in_menus=True
+                )
+            )
     return Site.objects.create(hostname=hostname, port=80, site_name=name, root_page=home, is_default_site=True)
+
+
+def site_rename(*, name: str) -> None:
+    """Follow a change of the organisation's display name in its site (current schema)."""
+    Site.objects.update(site_name=name)
+
+
+def site_set_hostname(*, hostname: str) -> None:
+    """Follow a change of the organisation's primary domain in its site (current schema)."""
+    Site.objects.filter(is_default_site=True).update(hostname=hostname)

@@ -14,7 +14,7 @@ from shared_apps.accounts.services import account_create
 from tenant_apps.people.roles import Role
 from tenant_apps.people.services import local_user_for_account, membership_set_role
 from tenants.models import Organisation
-from tenants.services import organisation_create
+from tenants.provisioning import organisation_create
 
 DEMO_PASSWORD = "govsquare-demo"  # noqa: S105 - development demo data only
 

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponsePermanentRedirect
+from django.shortcuts import render
 from django.urls import set_urlconf
 
 from govsquare import health
@@ -31,6 +32,39 @@ HEALTH_VIEWS: dict[str, Callable[[HttpRequest], HttpResponse]] = {
 def unknown_host_response() -> HttpResponse:
     """The answer for a host that is not on the platform: the same few bytes for every such host."""
     return HttpResponseNotFound("Not found.\n", content_type="text/plain; charset=utf-8")
+
+
+def organisation_unavailable_response(request: HttpRequest, organisation) -> HttpResponse | None:  # type: ignore[no-untyped-def]
+    """The page shown instead of the subsite while it is being set up, suspended or being deleted."""
+    status = organisation.status
+    if status == organisation.Status.ACTIVE:
+        return None
+    pages = {
+        organisation.Status.PROVISIONING: (503, "is being set up", "Please try again in a moment."),
+        organisation.Status.SUSPENDED: (
+            503,
+            "is suspended",
+            "This intranet is temporarily unavailable. Its content is kept; please contact the organisation.",
+        ),
+        organisation.Status.PENDING_DELETION: (410, "has been closed", "This intranet is no longer available."),
+    }
+    code, headline, explanation = pages[status]
+    response = render(
+        request,
+        "tenants/unavailable.html",
+        {"organisation": organisation, "headline": headline, "explanation": explanation},
+        status=code,
+    )
+    if code == 503:
+        response["Retry-After"] = "3600"
+    return response
+
+
+def primary_domain_redirect(request: HttpRequest, primary: str, *, host: str) -> HttpResponse:
+    """301 from any other domain of the organisation to the same path (and port) on its primary domain."""
+    _, _, port = host.rpartition(":") if ":" in host and not host.endswith("]") else ("", "", "")
+    suffix = f":{port}" if port and port not in ("80", "443") else ""
+    return HttpResponsePermanentRedirect(f"{request.scheme}://{primary}{suffix}{request.get_full_path()}")
 
 
 class OrganisationMiddleware:
@@ -60,6 +94,12 @@ class OrganisationMiddleware:
                 set_urlconf(request.urlconf)
             else:
                 organisation = resolution.organisation
+                unavailable = organisation_unavailable_response(request, organisation)
+                if unavailable is not None:
+                    return unavailable
+                primary = resolution.primary_domain
+                if primary and host_without_port(host) != primary:
+                    return primary_domain_redirect(request, primary, host=host)
                 organisation.domain_url = host
                 request.tenant = organisation
                 connection.set_tenant(organisation)

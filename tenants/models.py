@@ -1,23 +1,46 @@
-"""Organisations and their domains: the registry in the public schema (django-tenants' tenant and domain)."""
+"""The organisation registry (public schema): organisations, domains, e-mail domains, jobs, audit trail."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django_tenants.models import DomainMixin, TenantMixin
+
+from sites.blueprints import DEFAULT_BLUEPRINT, VISIBILITY_CHOICES
 
 
 class Organisation(TenantMixin):
     """A government organisation with its own intranet subsite in its own schema.
 
-    Created only through ``tenants.services.organisation_create`` (schema cloned from the template).
+    Made only through ``tenants.provisioning`` (schema cloned from the template or taken from the
+    warm pool); never by django-tenants on ``save()``.
     """
+
+    class Status(models.TextChoices):
+        PROVISIONING = "provisioning", "Being set up"
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        PENDING_DELETION = "pending_deletion", "Deletion scheduled"
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=40, unique=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    blueprint = models.CharField(max_length=40, default=DEFAULT_BLUEPRINT)
+    blueprint_version = models.PositiveIntegerField(default=1)
+    default_visibility = models.CharField(max_length=20, choices=VISIBILITY_CHOICES, default="organisation")
+    enabled_apps = models.JSONField(default=list, blank=True)
+    brand_colour = models.CharField(max_length=7, default="#154273")
+    suspension_reason = models.CharField(max_length=500, blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    last_exported_at = models.DateTimeField(null=True, blank=True)
+    deletion_due_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
-    # Schemas are cloned by tenants.services, never created by django-tenants on save().
+    # Schemas are cloned by tenants.provisioning, never created by django-tenants on save().
     auto_create_schema = False
     auto_drop_schema = False
 
@@ -44,3 +67,120 @@ class Domain(DomainMixin):
 
     class Meta:
         ordering = ["-is_primary", "domain"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"], condition=Q(is_primary=True), name="tenants_domain_one_primary_per_organisation"
+            )
+        ]
+
+
+class EmailDomain(models.Model):
+    """A government e-mail domain of the organisation: verified addresses there mark its staff."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="email_domains")
+    domain = models.CharField(max_length=253)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "domain"], name="tenants_email_domain_once_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class Job(models.Model):
+    """A background operation on an organisation (provision, export, delete, import) and its progress."""
+
+    class Kind(models.TextChoices):
+        PROVISION = "provision"
+        EXPORT = "export"
+        IMPORT = "import"
+        DELETE = "delete"
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        READY = "ready"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    step = models.CharField(max_length=40, default="queued")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    organisation_slug = models.CharField(max_length=40)
+    requested_by = models.CharField(max_length=200)
+    payload = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.organisation_slug}: {self.state}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.READY, self.State.FAILED)
+
+
+class AuditEvent(models.Model):
+    """An append-only record of an operation on the registry: who, when, what, outcome."""
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success"
+        FAILURE = "failure"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.CharField(max_length=200)
+    action = models.CharField(max_length=60)
+    organisation_slug = models.CharField(max_length=40, blank=True, db_index=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.organisation_slug}: {self.outcome}"
+
+
+class OperatorToken(models.Model):
+    """A bearer token for operators' automation against the operator API (only its hash is stored)."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="operator_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class PoolSchema(models.Model):
+    """A spare schema, cloned ahead of time from ``template``, waiting to become an organisation's."""
+
+    name = models.CharField(max_length=63, unique=True)
+    template = models.CharField(max_length=63, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -19,6 +19,7 @@ class HostResolution:
     """What a request's host is for: the shared space (``organisation is None``) or one organisation."""
 
     organisation: Organisation | None
+    primary_domain: str | None = None
 
     @property
     def is_shared_space(self) -> bool:
@@ -29,7 +30,8 @@ def resolve_host(*, host: str) -> HostResolution | None:
     """Decide which schema serves ``host``. ``None`` means: unknown host (answer 404, name nobody).
 
     * ``PLATFORM_DOMAIN`` (and ``www.`` in front of it) -> the shared space, public schema;
-    * a registered domain (``<slug>.<PLATFORM_DOMAIN>`` or a custom domain) -> that organisation.
+    * a registered domain (``<slug>.<PLATFORM_DOMAIN>`` or a custom domain) -> that organisation,
+      with its primary domain (other domains redirect there).
     """
     name = host_without_port(host)
     platform = settings.PLATFORM_DOMAIN
@@ -39,7 +41,10 @@ def resolve_host(*, host: str) -> HostResolution | None:
         domain = Domain.objects.select_related("tenant").get(domain=name)
     except Domain.DoesNotExist:
         return None
-    return HostResolution(organisation=domain.tenant)
+    if domain.is_primary:
+        return HostResolution(organisation=domain.tenant, primary_domain=name)
+    primary = Domain.objects.filter(tenant_id=domain.tenant_id, is_primary=True).values_list("domain", flat=True)
+    return HostResolution(organisation=domain.tenant, primary_domain=primary.first())
 
 
 def organisation_list() -> QuerySet[Organisation]:

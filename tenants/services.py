@@ -1,80 +1,210 @@
-"""Writes to the organisation registry. ``organisation_create`` is the one way an organisation is made."""
+"""The lifecycle of an organisation after it exists: name, domains, suspension, deletion.
+
+Provisioning (how an organisation is made) is ``tenants.provisioning``; export and import are
+``tenants.archive``. Every function here is audited (``tenants.audit``) and all or nothing.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import shutil
+from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django_tenants.utils import schema_context
+from psycopg import sql
 
-from sites.blueprints import DEFAULT_BLUEPRINT, blueprint_get
-from sites.seeding import site_seed
-from tenants.models import Domain, Organisation
-from tenants.naming import normalise_domain, schema_name_for_slug, validate_slug
-from tenants.schema_template import clone_template, ensure_template_schema
+from sites.seeding import site_rename, site_set_hostname
+from tenants.audit import Actor, audited
+from tenants.models import Domain, EmailDomain, Organisation
+from tenants.naming import normalise_domain
+from tenants.provisioning import organisation_create  # noqa: F401 - re-exported: the one way to make one
+
+Status = Organisation.Status
 
 
-def organisation_create(
-    *,
-    name: str,
-    slug: str,
-    domains: Sequence[str] = (),
-    blueprint: str = DEFAULT_BLUEPRINT,
-) -> Organisation:
-    """Create an organisation with its schema (cloned from the template), domains and Wagtail site.
-
-    All or nothing: the registry rows, the schema and the site are made in one transaction.
-    Bad input raises ``ValidationError`` with field errors before anything is written.
-    """
-    name = (name or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not name:
-        errors["name"] = ["A name is required."]
-    elif len(name) > 200:
-        errors["name"] = ["The name is longer than 200 characters."]
-    try:
-        validate_slug(slug)
-    except ValidationError as exc:
-        errors["slug"] = exc.messages
-    try:
-        chosen = blueprint_get(key=blueprint)
-    except LookupError as exc:
-        errors["blueprint"] = [str(exc)]
-    hosts: list[str] = []
-    for raw in domains or ([f"{slug}.{settings.PLATFORM_DOMAIN}"] if "slug" not in errors else []):
-        try:
-            host = normalise_domain(raw)
-        except ValidationError as exc:
-            errors.setdefault("domains", []).extend(exc.messages)
-            continue
-        if host in (settings.PLATFORM_DOMAIN, f"www.{settings.PLATFORM_DOMAIN}"):
-            errors.setdefault("domains", []).append(f"{host} is the shared space's own domain.")
-        elif host not in hosts:
-            hosts.append(host)
-    if errors:
-        raise ValidationError(errors)
-    if Organisation.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": [f"An organisation with the slug '{slug}' already exists."]})
-    taken = list(Domain.objects.filter(domain__in=hosts).values_list("domain", flat=True))
-    if taken:
-        raise ValidationError({"domains": [f"{host} is already in use." for host in taken]})
-
-    template = ensure_template_schema()
-    schema_name = schema_name_for_slug(slug)
-    try:
-        with transaction.atomic():
-            organisation = Organisation(name=name, slug=slug, schema_name=schema_name)
-            organisation.save()
-            for index, host in enumerate(hosts):
-                Domain.objects.create(tenant=organisation, domain=host, is_primary=index == 0)
-            clone_template(target=schema_name, template=template)
-            with schema_context(schema_name):
-                site_seed(name=name, hostname=hosts[0], blueprint=chosen)
-    except IntegrityError as exc:
-        connection.set_schema_to_public()
+def _require(organisation: Organisation, *allowed: str) -> None:
+    if organisation.status not in allowed:
+        labels = ", ".join(Status(s).label.lower() for s in allowed)
         raise ValidationError(
-            {"slug": [f"An organisation with the slug '{slug}' or one of its domains was created at the same time."]}
-        ) from exc
+            f"{organisation.name} is {organisation.get_status_display().lower()}; this needs it to be {labels}."
+        )
+
+
+def organisation_rename(*, organisation: Organisation, name: str, actor: Actor) -> Organisation:
+    name = (name or "").strip()
+    with audited(actor=actor, action="organisation.rename", organisation_slug=organisation.slug, name=name):
+        if not name or len(name) > 200:
+            raise ValidationError({"name": ["A name of 1 to 200 characters is required."]})
+        _require(organisation, Status.ACTIVE, Status.SUSPENDED)
+        with transaction.atomic():
+            organisation.name = name
+            organisation.save(update_fields=["name", "updated_at"])
+            with schema_context(organisation.schema_name):
+                site_rename(name=name)
     return organisation
+
+
+def organisation_domain_add(
+    *, organisation: Organisation, domain: str, actor: Actor, make_primary: bool = False
+) -> Domain:
+    with audited(actor=actor, action="organisation.domain.add", organisation_slug=organisation.slug, domain=domain):
+        try:
+            host = normalise_domain(domain)
+        except ValidationError as exc:
+            raise ValidationError({"domain": exc.messages}) from exc
+        if host in (settings.PLATFORM_DOMAIN, f"www.{settings.PLATFORM_DOMAIN}"):
+            raise ValidationError({"domain": [f"{host} is the shared space's own domain."]})
+        _require(organisation, Status.ACTIVE, Status.SUSPENDED)
+        if Domain.objects.filter(domain=host).exists():
+            raise ValidationError({"domain": [f"{host} is already in use."]})
+        try:
+            with transaction.atomic():
+                added = Domain.objects.create(tenant=organisation, domain=host, is_primary=False)
+                if make_primary:
+                    _set_primary(organisation=organisation, domain=added)
+        except IntegrityError as exc:
+            raise ValidationError({"domain": [f"{host} was taken by another request just now."]}) from exc
+    return added
+
+
+def organisation_domain_remove(*, organisation: Organisation, domain: str, actor: Actor) -> None:
+    with audited(actor=actor, action="organisation.domain.remove", organisation_slug=organisation.slug, domain=domain):
+        host = _normalise_or_error(domain)
+        try:
+            entry = organisation.domains.get(domain=host)
+        except Domain.DoesNotExist:
+            raise ValidationError({"domain": [f"{host} is not a domain of {organisation.name}."]}) from None
+        if entry.is_primary:
+            raise ValidationError({"domain": [f"{host} is the primary domain; make another domain primary first."]})
+        entry.delete()
+
+
+def organisation_domain_set_primary(*, organisation: Organisation, domain: str, actor: Actor) -> Domain:
+    with audited(
+        actor=actor, action="organisation.domain.set_primary", organisation_slug=organisation.slug, domain=domain
+    ):
+        host = _normalise_or_error(domain)
+        try:
+            entry = organisation.domains.get(domain=host)
+        except Domain.DoesNotExist:
+            raise ValidationError({"domain": [f"{host} is not a domain of {organisation.name}."]}) from None
+        with transaction.atomic():
+            _set_primary(organisation=organisation, domain=entry)
+    return entry
+
+
+def _set_primary(*, organisation: Organisation, domain: Domain) -> None:
+    organisation.domains.exclude(pk=domain.pk).update(is_primary=False)
+    Domain.objects.filter(pk=domain.pk).update(is_primary=True)
+    domain.is_primary = True
+    with schema_context(organisation.schema_name):
+        site_set_hostname(hostname=domain.domain)
+
+
+def _normalise_or_error(domain: str) -> str:
+    try:
+        return normalise_domain(domain)
+    except ValidationError as exc:
+        raise ValidationError({"domain": exc.messages}) from exc
+
+
+def organisation_email_domain_add(*, organisation: Organisation, domain: str, actor: Actor) -> EmailDomain:
+    with audited(
+        actor=actor, action="organisation.email_domain.add", organisation_slug=organisation.slug, domain=domain
+    ):
+        host = _normalise_or_error(domain)
+        entry, _ = EmailDomain.objects.get_or_create(organisation=organisation, domain=host)
+    return entry
+
+
+def organisation_email_domain_remove(*, organisation: Organisation, domain: str, actor: Actor) -> None:
+    with audited(
+        actor=actor, action="organisation.email_domain.remove", organisation_slug=organisation.slug, domain=domain
+    ):
+        host = _normalise_or_error(domain)
+        deleted, _ = EmailDomain.objects.filter(organisation=organisation, domain=host).delete()
+        if not deleted:
+            raise ValidationError({"domain": [f"{host} is not an e-mail domain of {organisation.name}."]})
+
+
+def organisation_suspend(*, organisation: Organisation, reason: str, actor: Actor) -> Organisation:
+    """Take the subsite offline behind a clear "suspended" page; every row and file is kept."""
+    with audited(actor=actor, action="organisation.suspend", organisation_slug=organisation.slug, reason=reason):
+        _require(organisation, Status.ACTIVE)
+        organisation.status = Status.SUSPENDED
+        organisation.suspension_reason = (reason or "").strip()[:500]
+        organisation.suspended_at = timezone.now()
+        organisation.save(update_fields=["status", "suspension_reason", "suspended_at", "updated_at"])
+    return organisation
+
+
+def organisation_resume(*, organisation: Organisation, actor: Actor) -> Organisation:
+    with audited(actor=actor, action="organisation.resume", organisation_slug=organisation.slug):
+        _require(organisation, Status.SUSPENDED)
+        organisation.status = Status.ACTIVE
+        organisation.suspension_reason = ""
+        organisation.suspended_at = None
+        organisation.save(update_fields=["status", "suspension_reason", "suspended_at", "updated_at"])
+    return organisation
+
+
+def organisation_schedule_deletion(*, organisation: Organisation, actor: Actor, force: bool = False) -> Organisation:
+    """Schedule deletion after the grace period. Needs an export first, unless ``force``."""
+    with audited(actor=actor, action="organisation.delete.schedule", organisation_slug=organisation.slug, force=force):
+        _require(organisation, Status.ACTIVE, Status.SUSPENDED)
+        if organisation.last_exported_at is None and not force:
+            raise ValidationError(
+                f"{organisation.name} has never been exported: export it first, or force the deletion."
+            )
+        organisation.status = Status.PENDING_DELETION
+        organisation.deletion_due_at = timezone.now() + timedelta(days=settings.ORGANISATION_DELETION_GRACE_DAYS)
+        organisation.save(update_fields=["status", "deletion_due_at", "updated_at"])
+    return organisation
+
+
+def organisation_restore(*, organisation: Organisation, actor: Actor) -> Organisation:
+    """Undo a scheduled deletion during the grace period."""
+    with audited(actor=actor, action="organisation.delete.restore", organisation_slug=organisation.slug):
+        _require(organisation, Status.PENDING_DELETION)
+        organisation.status = Status.ACTIVE
+        organisation.deletion_due_at = None
+        organisation.save(update_fields=["status", "deletion_due_at", "updated_at"])
+    return organisation
+
+
+def organisation_purge(*, organisation: Organisation, actor: Actor, ignore_grace: bool = False) -> None:
+    """Remove an organisation scheduled for deletion: its schema, media and registry rows.
+
+    Only after the grace period, unless ``ignore_grace`` (an operator's explicit decision). Local
+    user links to the schema go too; the people's accounts stay.
+    """
+    with audited(actor=actor, action="organisation.delete.purge", organisation_slug=organisation.slug):
+        _require(organisation, Status.PENDING_DELETION)
+        if not ignore_grace and organisation.deletion_due_at and organisation.deletion_due_at > timezone.now():
+            raise ValidationError(
+                f"{organisation.name} can still be restored until {organisation.deletion_due_at:%Y-%m-%d %H:%M}."
+            )
+        from shared_apps.accounts.models import LocalUserLink
+
+        schema = organisation.schema_name
+        with transaction.atomic():
+            LocalUserLink.objects.filter(schema_name=schema).delete()
+            organisation.delete()
+            with connection.cursor() as cursor:
+                cursor.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+            media = Path(settings.MEDIA_ROOT) / schema
+            transaction.on_commit(lambda: shutil.rmtree(media, ignore_errors=True))
+
+
+def organisations_purge_due(*, actor: Actor) -> list[str]:
+    """Purge every organisation whose grace period has ended. Returns their slugs."""
+    purged = []
+    due = Organisation.objects.filter(status=Status.PENDING_DELETION, deletion_due_at__lte=timezone.now())
+    for organisation in due:
+        organisation_purge(organisation=organisation, actor=actor)
+        purged.append(organisation.slug)
+    return purged

@@ -67,8 +67,8 @@ def django_db_setup(request: pytest.FixtureRequest, django_db_blocker) -> None: 
 
 @pytest.fixture(scope="session")
 def world(request: pytest.FixtureRequest, django_db_setup, django_db_blocker) -> World:  # type: ignore[no-untyped-def]
+    from tenants.provisioning import organisation_create
     from tenants.schema_template import ensure_template_schema
-    from tenants.services import organisation_create
 
     with django_db_blocker.unblock():
         ensure_template_schema()

@@ -11,6 +11,7 @@ from wagtail.models import Site
 
 from tenants import schema_template
 from tenants.models import Domain, Organisation
+from tenants.provisioning import organisation_create
 from tenants.schema_template import (
     TemplateError,
     clone_template,
@@ -19,7 +20,6 @@ from tenants.schema_template import (
     template_schema_name,
 )
 from tenants.selectors import schemas_behind_migrations
-from tenants.services import organisation_create
 from tests.harness.clients import client_for
 
 pytestmark = pytest.mark.django_db
@@ -160,21 +160,24 @@ def test_bad_input_is_refused_with_a_field_error_and_creates_nothing(world, kwar
     assert (Organisation.objects.count(), Domain.objects.count()) == (before_orgs, before_domains)
 
 
-@pytest.mark.parametrize("failing_step", ["tenants.services.clone_template", "tenants.services.site_seed"])
-def test_a_failure_mid_way_leaves_nothing_behind_and_a_retry_succeeds(world, monkeypatch, failing_step):
+@pytest.mark.parametrize("failing_step", ["create_schema", "seed_site", "invite_first_administrator", "activate"])
+def test_a_failure_at_any_step_leaves_nothing_behind_and_a_retry_succeeds(world, monkeypatch, failing_step, mailoutbox):
+    from tenants import provisioning
+
     def explode(**kwargs):
-        raise RuntimeError("injected failure")
+        raise RuntimeError(f"injected failure in {failing_step}")
 
     before_schemas = _schemas()
-    monkeypatch.setattr(failing_step, explode)
-    with pytest.raises(RuntimeError, match="injected failure"):
-        organisation_create(name="Fragile", slug="fragile")
+    monkeypatch.setattr(provisioning, failing_step, explode)
+    with pytest.raises(provisioning.ProvisioningFailed, match="injected failure"):
+        organisation_create(name="Fragile", slug="fragile", admin_email="boss@fragile.example")
 
     assert connection.schema_name == "public"
     assert _schemas() == before_schemas
     assert not Organisation.objects.filter(slug="fragile").exists()
     assert not Domain.objects.filter(domain__startswith="fragile.").exists()
+    assert mailoutbox == []  # no invitation went out
 
     monkeypatch.undo()
-    organisation = organisation_create(name="Fragile", slug="fragile")
+    organisation = organisation_create(name="Fragile", slug="fragile", admin_email="boss@fragile.example")
     assert client_for(organisation).get("/").status_code == 200

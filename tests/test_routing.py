@@ -46,12 +46,21 @@ def test_host_header_with_port_and_upper_case_resolves(world):
 
 
 def test_custom_domain_serves_the_same_organisation_and_not_the_other(world):
-    Domain.objects.create(tenant=world.org_b, domain="intranet.org-b.example", is_primary=False)
+    Domain.objects.create(tenant=world.org_b, domain="intranet.org-b.example", is_primary=True)
 
     response = client_for(None, host="intranet.org-b.example").get("/")
 
     assert response.status_code == 200
     assert b"Organisation B" in response.content and b"Organisation A" not in response.content
+
+
+def test_other_domains_redirect_permanently_to_the_primary_one(world):
+    Domain.objects.create(tenant=world.org_b, domain="old.org-b.example", is_primary=False)
+
+    response = client_for(None, host="old.org-b.example:8000").get("/news/?page=2")
+
+    assert response.status_code == 301
+    assert response["Location"] == "http://org-b.govsquare.localhost:8000/news/?page=2"
 
 
 def test_platform_domain_serves_the_shared_space_from_the_public_schema(world):
@@ -71,7 +80,7 @@ def test_custom_domain_is_served_without_a_wildcard_in_allowed_hosts(world, sett
     from tenants.hosts import RegisteredHosts
 
     settings.ALLOWED_HOSTS = RegisteredHosts(["govsquare.localhost", ".govsquare.localhost"])
-    Domain.objects.create(tenant=world.org_a, domain="intranet.org-a.example", is_primary=False)
+    Domain.objects.create(tenant=world.org_a, domain="intranet.org-a.example", is_primary=True)
 
     assert client_for(None, host="intranet.org-a.example").get("/").status_code == 200
     assert client_for(None, host="unregistered.example").get("/").content == b"Not found.\n"

@@ -27,6 +27,9 @@ class Account(AbstractBaseUser):
     email = models.EmailField(max_length=254)
     display_name = models.CharField(max_length=150)
     is_active = models.BooleanField(default=True)
+    is_platform_operator = models.BooleanField(
+        default=False, help_text="Runs the platform: the operator UI and API on the shared space."
+    )
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = AccountManager()
@@ -63,3 +66,28 @@ class LocalUserLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} in {self.schema_name}"
+
+
+class Invitation(models.Model):
+    """An invitation to join an organisation with a role; applied when the person first signs in there."""
+
+    email = models.EmailField(max_length=254)
+    organisation = models.ForeignKey("tenants.Organisation", on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=20)
+    invited_by = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "organisation",
+                condition=models.Q(accepted_at__isnull=True),
+                name="accounts_one_open_invitation_per_org",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} -> {self.organisation_id} as {self.role}"

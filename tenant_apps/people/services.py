@@ -26,7 +26,28 @@ def local_user_for_account(*, account: Account) -> User:
         LocalUserLink.objects.get_or_create(
             account=account, schema_name=connection.schema_name, defaults={"local_user_id": user.pk}
         )
+        _accept_open_invitations(user=user, account=account)
     return user
+
+
+def _accept_open_invitations(*, user: User, account: Account) -> None:
+    """Give the role of an open invitation to this organisation, the first time the person arrives."""
+    from django.utils import timezone
+
+    from shared_apps.accounts.models import Invitation
+
+    invitation = (
+        Invitation.objects.filter(
+            organisation__schema_name=connection.schema_name, email__iexact=account.email, accepted_at__isnull=True
+        )
+        .order_by("created_at")
+        .first()
+    )
+    if invitation is None:
+        return
+    membership_set_role(user=user, role=Role(invitation.role))
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
 
 
 def local_user_sync(*, account: Account) -> bool:

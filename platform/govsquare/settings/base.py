@@ -40,6 +40,12 @@ PUBLIC_SCHEMA_URLCONF = "govsquare.urls_public"
 ROOT_URLCONF = "govsquare.urls_tenants"
 #: Every organisation schema is cloned from a template schema; nothing runs migrations per organisation.
 TENANT_CREATION_FAKES_MIGRATIONS = False
+#: Spare schemas kept ready so that a new organisation's schema is an instant rename (0 = no pool).
+ORGANISATION_POOL_SIZE = env.int("ORGANISATION_POOL_SIZE", default=3)
+#: Days an organisation scheduled for deletion can still be restored.
+ORGANISATION_DELETION_GRACE_DAYS = env.int("ORGANISATION_DELETION_GRACE_DAYS", default=30)
+#: Where organisation export archives are written.
+EXPORT_ROOT = env.path("EXPORT_ROOT", default=str(BASE_DIR / ".local" / "exports"))
 
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = ["tenant_apps.people.backends.AccountBackend"]

@@ -1,0 +1,68 @@
+"""Progress of background jobs: the durable state in ``Job``, the live step in the cache while running.
+
+The work of a job runs in one database transaction (all or nothing), so its progress cannot be
+read from the database until it ends; each step is therefore also published to the cache (in the
+public schema's key space), where the operator UI, the API and the CLI read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from tenants.models import Job
+
+ProgressCallback = Callable[[str, int], None]
+_LIVE_TTL = 3600
+
+
+def _live_key(job_id: object) -> str:
+    return f"job-progress:{job_id}"
+
+
+def job_publish_step(*, job: Job, step: str, percent: int) -> None:
+    with schema_context("public"):
+        cache.set(_live_key(job.pk), {"step": step, "percent": percent}, _LIVE_TTL)
+
+
+def job_live_step(*, job: Job) -> dict[str, Any]:
+    """``{"step", "percent"}`` of a job: live from the cache while it runs, else from its record."""
+    if job.state == Job.State.RUNNING:
+        with schema_context("public"):
+            live = cache.get(_live_key(job.pk))
+        if live:
+            return live
+    percent = {Job.State.QUEUED: 0, Job.State.RUNNING: 5, Job.State.READY: 100, Job.State.FAILED: 100}[job.state]
+    return {"step": job.step, "percent": percent}
+
+
+def job_mark(*, job: Job, state: str, step: str | None = None, error: str = "", result: dict | None = None) -> Job:
+    """Commit a change of a job's state at once (outside any work transaction of the caller's)."""
+    job.state = state
+    job.step = step or state
+    job.error = error
+    if result is not None:
+        job.result = result
+    if state == Job.State.RUNNING and job.started_at is None:
+        job.started_at = timezone.now()
+    if state in (Job.State.READY, Job.State.FAILED):
+        job.finished_at = timezone.now()
+    with transaction.atomic():
+        job.save(update_fields=["state", "step", "error", "result", "started_at", "finished_at"])
+    job_publish_step(job=job, step=job.step, percent=100 if job.is_finished else 5)
+    return job
+
+
+def job_create(*, kind: str, organisation: Any, requested_by: str, payload: dict | None = None) -> Job:
+    return Job.objects.create(
+        kind=kind,
+        organisation=organisation,
+        organisation_slug=organisation.slug,
+        requested_by=requested_by,
+        payload=payload or {},
+    )

@@ -1,0 +1,285 @@
+"""Provisioning an organisation: the one way an organisation is made.
+
+1. ``organisation_provision_request`` validates the input (field errors, nothing written on bad
+   input) and *reserves* the slug and domains by writing the registry rows with status
+   ``provisioning`` -- unique constraints make one of two concurrent requests win and give the
+   other a clear error. It returns a queued ``Job``.
+2. ``organisation_provision_run`` does the work in ONE transaction: schema (from the warm pool or
+   cloned from the template), Wagtail site from the blueprint, the first administrator's invitation,
+   status ``active``. Any failure rolls all of it back, releases the reservation and marks the job
+   failed with the reason; a retry then starts from nothing.
+3. ``organisation_create`` does both at once (command line ``--sync``, demo data, tests, benchmarks).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django_tenants.utils import schema_context
+
+from sites.blueprints import DEFAULT_BLUEPRINT, blueprint_get
+from sites.catalogue import validate_app_keys
+from sites.seeding import site_seed
+from tenants.audit import Actor, audited
+from tenants.jobs import ProgressCallback, job_create, job_mark, job_publish_step
+from tenants.models import Domain, EmailDomain, Job, Organisation
+from tenants.naming import normalise_domain, schema_name_for_slug, validate_slug
+from tenants.pool import pool_claim
+from tenants.schema_template import clone_template, ensure_template_schema
+
+#: The visible steps of a provisioning job, with the percentage reached when each starts.
+STEPS = {"queued": 0, "creating_schema": 10, "seeding_site": 50, "inviting_admin": 85, "ready": 100}
+
+
+class ProvisioningFailed(RuntimeError):
+    """Provisioning did not complete; nothing was left behind. ``str()`` is the reason."""
+
+
+@dataclass(frozen=True)
+class ProvisioningSpec:
+    name: str
+    slug: str
+    domains: tuple[str, ...]
+    email_domains: tuple[str, ...]
+    blueprint: str
+    admin_email: str
+    apps: tuple[str, ...]
+
+    def as_payload(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, payload: dict) -> ProvisioningSpec:
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in payload.items()})
+
+
+def provisioning_spec_build(
+    *,
+    name: str,
+    slug: str,
+    domains: Sequence[str] = (),
+    email_domains: Sequence[str] = (),
+    blueprint: str = DEFAULT_BLUEPRINT,
+    admin_email: str = "",
+    apps: Sequence[str] | None = None,
+) -> ProvisioningSpec:
+    """Check every input and return the normalised spec; ``ValidationError`` lists every bad field."""
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = ["A name is required."]
+    elif len(name) > 200:
+        errors["name"] = ["The name is longer than 200 characters."]
+    try:
+        validate_slug(slug)
+    except ValidationError as exc:
+        errors["slug"] = exc.messages
+    chosen = None
+    try:
+        chosen = blueprint_get(key=blueprint)
+    except LookupError as exc:
+        errors["blueprint"] = [str(exc)]
+    app_keys: list[str] = []
+    try:
+        app_keys = validate_app_keys(list(apps)) if apps is not None else (chosen.default_apps if chosen else [])
+    except LookupError as exc:
+        errors["apps"] = [str(exc)]
+    hosts = _normalise_hosts(
+        list(domains) or ([f"{slug}.{settings.PLATFORM_DOMAIN}"] if "slug" not in errors else []),
+        field="domains",
+        errors=errors,
+    )
+    for host in hosts:
+        if host in (settings.PLATFORM_DOMAIN, f"www.{settings.PLATFORM_DOMAIN}"):
+            errors.setdefault("domains", []).append(f"{host} is the shared space's own domain.")
+    mail_domains = _normalise_hosts(list(email_domains), field="email_domains", errors=errors)
+    admin_email = (admin_email or "").strip()
+    if admin_email:
+        try:
+            validate_email(admin_email)
+        except ValidationError:
+            errors["admin_email"] = [f"'{admin_email}' is not a valid e-mail address."]
+    if errors:
+        raise ValidationError(errors)
+    if Organisation.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": [f"An organisation with the slug '{slug}' already exists."]})
+    taken = sorted(Domain.objects.filter(domain__in=hosts).values_list("domain", flat=True))
+    if taken:
+        raise ValidationError({"domains": [f"{host} is already in use." for host in taken]})
+    return ProvisioningSpec(
+        name=name,
+        slug=slug,
+        domains=tuple(hosts),
+        email_domains=tuple(mail_domains),
+        blueprint=blueprint,
+        admin_email=admin_email,
+        apps=tuple(app_keys),
+    )
+
+
+def _normalise_hosts(values: list[str], *, field: str, errors: dict[str, list[str]]) -> list[str]:
+    hosts: list[str] = []
+    for raw in values:
+        try:
+            host = normalise_domain(raw)
+        except ValidationError as exc:
+            errors.setdefault(field, []).extend(exc.messages)
+            continue
+        if host not in hosts:
+            hosts.append(host)
+    return hosts
+
+
+def organisation_provision_request(*, spec: ProvisioningSpec, actor: Actor) -> Job:
+    """Reserve the slug and domains and queue the provisioning job (the caller queues the task)."""
+    blueprint = blueprint_get(key=spec.blueprint)
+    with audited(actor=actor, action="organisation.provision.request", organisation_slug=spec.slug):
+        try:
+            with transaction.atomic():
+                organisation = Organisation(
+                    name=spec.name,
+                    slug=spec.slug,
+                    schema_name=schema_name_for_slug(spec.slug),
+                    status=Organisation.Status.PROVISIONING,
+                    blueprint=blueprint.key,
+                    blueprint_version=blueprint.version,
+                    default_visibility=blueprint.default_visibility,
+                    enabled_apps=list(spec.apps),
+                    brand_colour=blueprint.brand_colour,
+                )
+                organisation.save()
+                for index, host in enumerate(spec.domains):
+                    Domain.objects.create(tenant=organisation, domain=host, is_primary=index == 0)
+                for mail_domain in spec.email_domains:
+                    EmailDomain.objects.create(organisation=organisation, domain=mail_domain)
+                return job_create(
+                    kind=Job.Kind.PROVISION,
+                    organisation=organisation,
+                    requested_by=actor.label,
+                    payload=spec.as_payload(),
+                )
+        except IntegrityError as exc:
+            raise ValidationError(
+                {"slug": [f"The slug '{spec.slug}' or one of the domains was taken by another request just now."]}
+            ) from exc
+
+
+def organisation_provision_run(*, job: Job, progress: ProgressCallback | None = None) -> Organisation:
+    """Do a queued provisioning job. All or nothing; raises ``ProvisioningFailed`` with the reason."""
+    spec = ProvisioningSpec.from_payload(job.payload)
+    organisation = job.organisation
+    if organisation is None or organisation.status != Organisation.Status.PROVISIONING:
+        job_mark(job=job, state=Job.State.FAILED, error="The reservation for this job no longer exists.")
+        raise ProvisioningFailed(job.error)
+    job_mark(job=job, state=Job.State.RUNNING, step="creating_schema")
+    media_existed = _media_dir(organisation).exists()
+
+    def step(name: str) -> None:
+        job_publish_step(job=job, step=name, percent=STEPS[name])
+        if progress is not None:
+            progress(name, STEPS[name])
+
+    try:
+        with audited(
+            actor=Actor(job.requested_by), action="organisation.provision", organisation_slug=spec.slug
+        ) as detail:
+            with transaction.atomic():
+                step("creating_schema")
+                detail["schema_source"] = create_schema(organisation=organisation)
+                step("seeding_site")
+                seed_site(organisation=organisation, spec=spec)
+                step("inviting_admin")
+                invite_first_administrator(organisation=organisation, spec=spec, actor=Actor(job.requested_by))
+                activate(organisation=organisation)
+    except Exception as exc:
+        connection.set_schema_to_public()
+        reason = _reason(exc)
+        _release_reservation(organisation=organisation, media_existed=media_existed)
+        job_mark(job=job, state=Job.State.FAILED, step="failed", error=reason)
+        if progress is not None:
+            progress("failed", 100)
+        raise ProvisioningFailed(reason) from exc
+    job_mark(job=job, state=Job.State.READY, step="ready", result={"schema": organisation.schema_name})
+    if progress is not None:
+        progress("ready", 100)
+    transaction.on_commit(_queue_pool_refill)
+    return organisation
+
+
+def organisation_create(
+    *, actor: Actor | None = None, progress: ProgressCallback | None = None, **inputs
+) -> Organisation:  # type: ignore[no-untyped-def]
+    """Validate, reserve and provision in one go (same steps as the background job)."""
+    actor = actor or Actor.system()
+    spec = provisioning_spec_build(**inputs)
+    job = organisation_provision_request(spec=spec, actor=actor)
+    return organisation_provision_run(job=job, progress=progress)
+
+
+# --- The steps (module-level so that tests can inject a failure at each) ----------------------------
+
+
+def create_schema(*, organisation: Organisation) -> str:
+    """The organisation's empty-of-content schema: a warm-pool schema renamed, else a template clone."""
+    if pool_claim(target=organisation.schema_name):
+        return "pool"
+    clone_template(target=organisation.schema_name, template=ensure_template_schema())
+    return "template"
+
+
+def seed_site(*, organisation: Organisation, spec: ProvisioningSpec) -> None:
+    with schema_context(organisation.schema_name):
+        site_seed(
+            name=organisation.name,
+            hostname=spec.domains[0],
+            blueprint=blueprint_get(key=spec.blueprint),
+            apps=spec.apps,
+        )
+
+
+def invite_first_administrator(*, organisation: Organisation, spec: ProvisioningSpec, actor: Actor) -> None:
+    if not spec.admin_email:
+        return
+    from shared_apps.accounts.services import invitation_create
+    from tenant_apps.people.roles import Role
+
+    invitation_create(organisation=organisation, email=spec.admin_email, role=Role.ADMINISTRATOR, actor=actor)
+
+
+def activate(*, organisation: Organisation) -> None:
+    organisation.status = Organisation.Status.ACTIVE
+    organisation.save(update_fields=["status", "updated_at"])
+
+
+# --- Helpers -------------------------------------------------------------------------------------------
+
+
+def _media_dir(organisation: Organisation) -> Path:
+    return Path(settings.MEDIA_ROOT) / organisation.schema_name
+
+
+def _release_reservation(*, organisation: Organisation, media_existed: bool) -> None:
+    with transaction.atomic():
+        Organisation.objects.filter(pk=organisation.pk, status=Organisation.Status.PROVISIONING).delete()
+    if not media_existed:
+        shutil.rmtree(_media_dir(organisation), ignore_errors=True)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def _queue_pool_refill() -> None:
+    from tenants.tasks import pool_refill
+
+    if getattr(settings, "ORGANISATION_POOL_SIZE", 0) > 0:
+        pool_refill.delay()

@@ -1,0 +1,56 @@
+"""Background work on the registry. Thin: each task loads its job and calls a service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from tenants.audit import Actor
+
+
+@shared_task(name="tenants.provision")
+def provision(job_id: str) -> dict[str, Any]:
+    from tenants.models import Job
+    from tenants.provisioning import ProvisioningFailed, organisation_provision_run
+
+    job = Job.objects.select_related("organisation").get(pk=job_id)
+    try:
+        organisation = organisation_provision_run(job=job)
+    except ProvisioningFailed as exc:
+        return {"state": "failed", "error": str(exc)}
+    return {"state": "ready", "slug": organisation.slug}
+
+
+@shared_task(name="tenants.export")
+def export(job_id: str) -> dict[str, Any]:
+    from tenants.archive import organisation_export_run
+    from tenants.models import Job
+
+    job = Job.objects.select_related("organisation").get(pk=job_id)
+    path = organisation_export_run(job=job)
+    return {"state": "ready", "archive": str(path)}
+
+
+@shared_task(name="tenants.delete")
+def delete(job_id: str) -> dict[str, Any]:
+    from tenants.lifecycle_jobs import organisation_delete_run
+    from tenants.models import Job
+
+    job = Job.objects.select_related("organisation").get(pk=job_id)
+    organisation_delete_run(job=job)
+    return {"state": "ready"}
+
+
+@shared_task(name="tenants.pool_refill")
+def pool_refill() -> int:
+    from tenants.pool import pool_refill as refill
+
+    return refill()
+
+
+@shared_task(name="tenants.purge_due")
+def purge_due() -> list[str]:
+    from tenants.services import organisations_purge_due
+
+    return organisations_purge_due(actor=Actor.system("scheduler"))
