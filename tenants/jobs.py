@@ -66,3 +66,23 @@ def job_create(*, kind: str, organisation: Any, requested_by: str, payload: dict
         requested_by=requested_by,
         payload=payload or {},
     )
+
+
+_TASKS = {
+    Job.Kind.PROVISION: "tenants.provision",
+    Job.Kind.EXPORT: "tenants.export",
+    Job.Kind.IMPORT: "tenants.import",
+    Job.Kind.DELETE: "tenants.delete",
+}
+
+
+def job_enqueue(*, job: Job) -> Job:
+    """Queue the job's task once the current transaction commits (never a task for a rolled-back job)."""
+    from govsquare.celery import app
+
+    def send() -> None:
+        with schema_context("public"):
+            app.send_task(_TASKS[job.kind], args=[str(job.pk)])
+
+    transaction.on_commit(send)
+    return job

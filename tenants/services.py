@@ -19,7 +19,8 @@ from psycopg import sql
 
 from sites.seeding import site_rename, site_set_hostname
 from tenants.audit import Actor, audited
-from tenants.models import Domain, EmailDomain, Organisation
+from tenants.jobs import ProgressCallback, job_create, job_enqueue, job_mark
+from tenants.models import Domain, EmailDomain, Job, Organisation
 from tenants.naming import normalise_domain
 from tenants.provisioning import organisation_create  # noqa: F401 - re-exported: the one way to make one
 
@@ -198,6 +199,35 @@ def organisation_purge(*, organisation: Organisation, actor: Actor, ignore_grace
                 cursor.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
             media = Path(settings.MEDIA_ROOT) / schema
             transaction.on_commit(lambda: shutil.rmtree(media, ignore_errors=True))
+
+
+def organisation_purge_request(*, organisation: Organisation, actor: Actor, ignore_grace: bool = False) -> Job:
+    """Queue the purge of an organisation scheduled for deletion as a background job."""
+    _require(organisation, Status.PENDING_DELETION)
+    job = job_create(
+        kind=Job.Kind.DELETE, organisation=organisation, requested_by=actor.label, payload={"ignore_grace": ignore_grace}
+    )
+    return job_enqueue(job=job)
+
+
+def organisation_purge_run(*, job: Job, progress: ProgressCallback | None = None) -> None:
+    """Do a queued purge job; marks the job ready or failed with the reason."""
+    organisation = job.organisation
+    job_mark(job=job, state=Job.State.RUNNING, step="dropping_schema")
+    if progress:
+        progress("dropping_schema", 30)
+    try:
+        if organisation is None:
+            raise ValidationError("The organisation no longer exists.")
+        organisation_purge(
+            organisation=organisation, actor=Actor(job.requested_by), ignore_grace=job.payload.get("ignore_grace", False)
+        )
+    except Exception as exc:
+        job_mark(job=job, state=Job.State.FAILED, step="failed", error="; ".join(getattr(exc, "messages", [str(exc)])))
+        raise
+    job_mark(job=job, state=Job.State.READY, step="ready")
+    if progress:
+        progress("ready", 100)
 
 
 def organisations_purge_due(*, actor: Actor) -> list[str]:

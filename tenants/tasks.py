@@ -34,11 +34,11 @@ def export(job_id: str) -> dict[str, Any]:
 
 @shared_task(name="tenants.delete")
 def delete(job_id: str) -> dict[str, Any]:
-    from tenants.lifecycle_jobs import organisation_delete_run
     from tenants.models import Job
+    from tenants.services import organisation_purge_run
 
     job = Job.objects.select_related("organisation").get(pk=job_id)
-    organisation_delete_run(job=job)
+    organisation_purge_run(job=job)
     return {"state": "ready"}
 
 
