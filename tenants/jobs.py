@@ -52,8 +52,9 @@ def job_mark(*, job: Job, state: str, step: str | None = None, error: str = "", 
         job.started_at = timezone.now()
     if state in (Job.State.READY, Job.State.FAILED):
         job.finished_at = timezone.now()
-    with transaction.atomic():
-        job.save(update_fields=["state", "step", "error", "result", "started_at", "finished_at"])
+    fields = ("state", "step", "error", "result", "started_at", "finished_at")
+    with transaction.atomic():  # an update, not save(): the job may outlive its organisation
+        Job.objects.filter(pk=job.pk).update(**{name: getattr(job, name) for name in fields})
     job_publish_step(job=job, step=job.step, percent=100 if job.is_finished else 5)
     return job
 

@@ -196,18 +196,22 @@ def organisation_purge(*, organisation: Organisation, actor: Actor, ignore_grace
             LocalUserLink.objects.filter(schema_name=schema).delete()
             organisation.delete()
             with connection.cursor() as cursor:
+                # Fire deferred constraint checks first: DROP refuses tables with pending trigger events.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
             media = Path(settings.MEDIA_ROOT) / schema
             transaction.on_commit(lambda: shutil.rmtree(media, ignore_errors=True))
 
 
-def organisation_purge_request(*, organisation: Organisation, actor: Actor, ignore_grace: bool = False) -> Job:
-    """Queue the purge of an organisation scheduled for deletion as a background job."""
+def organisation_purge_request(
+    *, organisation: Organisation, actor: Actor, ignore_grace: bool = False, enqueue: bool = True
+) -> Job:
+    """Create the purge job of an organisation scheduled for deletion, queued after commit unless
+    ``enqueue=False`` (the caller then runs it with ``organisation_purge_run``)."""
     _require(organisation, Status.PENDING_DELETION)
-    job = job_create(
-        kind=Job.Kind.DELETE, organisation=organisation, requested_by=actor.label, payload={"ignore_grace": ignore_grace}
-    )
-    return job_enqueue(job=job)
+    payload = {"ignore_grace": ignore_grace}
+    job = job_create(kind=Job.Kind.DELETE, organisation=organisation, requested_by=actor.label, payload=payload)
+    return job_enqueue(job=job) if enqueue else job
 
 
 def organisation_purge_run(*, job: Job, progress: ProgressCallback | None = None) -> None:
@@ -219,9 +223,8 @@ def organisation_purge_run(*, job: Job, progress: ProgressCallback | None = None
     try:
         if organisation is None:
             raise ValidationError("The organisation no longer exists.")
-        organisation_purge(
-            organisation=organisation, actor=Actor(job.requested_by), ignore_grace=job.payload.get("ignore_grace", False)
-        )
+        ignore_grace = job.payload.get("ignore_grace", False)
+        organisation_purge(organisation=organisation, actor=Actor(job.requested_by), ignore_grace=ignore_grace)
     except Exception as exc:
         job_mark(job=job, state=Job.State.FAILED, step="failed", error="; ".join(getattr(exc, "messages", [str(exc)])))
         raise

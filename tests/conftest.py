@@ -65,8 +65,21 @@ def django_db_setup(request: pytest.FixtureRequest, django_db_blocker) -> None: 
     )
 
 
+@pytest.fixture
+def world(_world: World, django_db_blocker) -> World:  # type: ignore[no-untyped-def]
+    """The session's world with the organisations read afresh, so no test sees another's in-memory changes."""
+    with django_db_blocker.unblock():
+        orgs = {o.pk: o for o in Organisation.objects.filter(pk__in=[_world.org_a.pk, _world.org_b.pk])}
+    return World(
+        org_a=orgs[_world.org_a.pk],
+        org_b=orgs[_world.org_b.pk],
+        people=_world.people,
+        creation_seconds=_world.creation_seconds,
+    )
+
+
 @pytest.fixture(scope="session")
-def world(request: pytest.FixtureRequest, django_db_setup, django_db_blocker) -> World:  # type: ignore[no-untyped-def]
+def _world(request: pytest.FixtureRequest, django_db_setup, django_db_blocker) -> World:  # type: ignore[no-untyped-def]
     from tenants.provisioning import organisation_create
     from tenants.schema_template import ensure_template_schema
 
