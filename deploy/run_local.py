@@ -139,7 +139,20 @@ def main() -> int:
     if redis_url:
         processes.append(
             subprocess.Popen(
-                [PYTHON, "-m", "celery", "-A", "govsquare", "worker", "--loglevel=INFO", "--concurrency=2"],
+                # --beat: the periodic jobs (purge after the grace period, pool refill) in the same process.
+                [
+                    PYTHON,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "govsquare",
+                    "worker",
+                    "--beat",
+                    "--loglevel=INFO",
+                    "--concurrency=2",
+                    "--schedule",
+                    str(LOCAL / "celerybeat-schedule"),
+                ],
                 env=env,
                 cwd=ROOT,
             )

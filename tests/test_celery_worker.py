@@ -79,3 +79,33 @@ def test_a_name_change_reaches_every_schema_after_commit(world, worker, committe
                 break
             time.sleep(0.2)
         assert _names(world, committed_person) == {"org-a": "Everywhere Name", "org-b": "Everywhere Name"}
+
+
+def test_provisioning_job_runs_in_the_worker_with_visible_states(world, worker, django_db_blocker):
+    from tenants.audit import Actor
+    from tenants.jobs import job_enqueue, job_live_step
+    from tenants.models import Job, Organisation
+    from tenants.provisioning import organisation_provision_request, provisioning_spec_build
+    from tenants.services import organisation_purge, organisation_schedule_deletion
+
+    actor = Actor.operator("ops@platform.example")
+    with django_db_blocker.unblock():
+        try:
+            spec = provisioning_spec_build(name="Queued Org", slug="queued-org", admin_email="boss@queued.example")
+            job = organisation_provision_request(spec=spec, actor=actor)
+            assert job_live_step(job=job) == {"step": "queued", "percent": 0}
+            job_enqueue(job=job)  # outside a transaction: sent at once
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                job.refresh_from_db()
+                if job.is_finished:
+                    break
+                time.sleep(0.2)
+            assert (job.state, job.step, job.error) == (Job.State.READY, "ready", "")
+            assert job_live_step(job=job) == {"step": "ready", "percent": 100}
+            organisation = Organisation.objects.get(slug="queued-org")
+            assert organisation.status == Organisation.Status.ACTIVE
+        finally:
+            for organisation in Organisation.objects.filter(slug="queued-org"):
+                organisation_schedule_deletion(organisation=organisation, force=True, actor=actor)
+                organisation_purge(organisation=organisation, actor=actor, ignore_grace=True)

@@ -127,6 +127,12 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    # Organisations whose deletion grace period has ended are purged (schema, media, registry rows).
+    "purge-organisations-past-grace": {"task": "tenants.purge_due", "schedule": 3600.0},
+    # Keep the warm pool of spare schemas full (a claim also queues a refill at once).
+    "refill-schema-pool": {"task": "tenants.pool_refill", "schedule": 600.0},
+}
 
 # --- Internationalisation ----------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
