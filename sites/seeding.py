@@ -43,3 +43,34 @@ def site_rename(*, name: str) -> None:
 def site_set_hostname(*, hostname: str) -> None:
     """Follow a change of the organisation's primary domain in its site (current schema)."""
     Site.objects.filter(is_default_site=True).update(hostname=hostname)
+
+
+#: Name of the placeholder organisation a warm-pool schema's site is seeded with.
+POOL_PLACEHOLDER_NAME = "GovSquare pool placeholder"
+
+
+def site_personalise(*, name: str, hostname: str, blueprint: Blueprint) -> None:
+    """Turn a site seeded for ``POOL_PLACEHOLDER_NAME`` into the organisation's (current schema).
+
+    A pool schema carries a complete site tree seeded ahead of time; at claim time only what names
+    the organisation changes: the home page's title and intro (page row, its revisions, its search
+    entry) and the Site's host name and name. Everything else the blueprint made is generic.
+    """
+    import json
+
+    from django.db.models.expressions import RawSQL
+    from wagtail.models import Revision
+    from wagtail.search.index import insert_or_update_object
+
+    from tenant_apps.pages.models import HomePage
+
+    site = Site.objects.select_related("root_page").get(is_default_site=True)
+    home_id = site.root_page_id
+    intro = blueprint.home_intro.format(name=name)
+    HomePage.objects.filter(pk=home_id).update(title=name, draft_title=name, intro=intro)
+    Revision.page_revisions.filter(object_id=str(home_id)).update(
+        object_str=name,
+        content=RawSQL("content || %s::jsonb", [json.dumps({"title": name, "draft_title": name, "intro": intro})]),
+    )
+    Site.objects.filter(pk=site.pk).update(hostname=hostname, site_name=name)
+    insert_or_update_object(HomePage.objects.get(pk=home_id))

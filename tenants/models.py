@@ -177,6 +177,8 @@ class PoolSchema(models.Model):
 
     name = models.CharField(max_length=63, unique=True)
     template = models.CharField(max_length=63, db_index=True)
+    blueprint = models.CharField(max_length=40, help_text="The blueprint its site tree is seeded with.")
+    blueprint_version = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -26,7 +26,7 @@ from django_tenants.utils import schema_context
 
 from sites.blueprints import DEFAULT_BLUEPRINT, blueprint_get
 from sites.catalogue import validate_app_keys
-from sites.seeding import site_seed
+from sites.seeding import site_personalise, site_seed
 from tenants.audit import Actor, audited
 from tenants.jobs import ProgressCallback, job_create, job_mark, job_publish_step
 from tenants.models import Domain, EmailDomain, Job, Organisation
@@ -192,9 +192,9 @@ def organisation_provision_run(*, job: Job, progress: ProgressCallback | None = 
         ) as detail:
             with transaction.atomic():
                 step("creating_schema")
-                detail["schema_source"] = create_schema(organisation=organisation)
+                source = detail["schema_source"] = create_schema(organisation=organisation, spec=spec)
                 step("seeding_site")
-                seed_site(organisation=organisation, spec=spec)
+                seed_site(organisation=organisation, spec=spec, schema_source=source)
                 step("inviting_admin")
                 invite_first_administrator(organisation=organisation, spec=spec, actor=Actor(job.requested_by))
                 activate(organisation=organisation)
@@ -226,22 +226,23 @@ def organisation_create(
 # --- The steps (module-level so that tests can inject a failure at each) ----------------------------
 
 
-def create_schema(*, organisation: Organisation) -> str:
-    """The organisation's empty-of-content schema: a warm-pool schema renamed, else a template clone."""
-    if pool_claim(target=organisation.schema_name):
+def create_schema(*, organisation: Organisation, spec: ProvisioningSpec) -> str:
+    """The organisation's schema: a warm-pool schema (site tree already seeded) renamed, else a template clone."""
+    blueprint = blueprint_get(key=spec.blueprint)
+    if pool_claim(target=organisation.schema_name, blueprint=blueprint, apps=spec.apps):
         return "pool"
     clone_template(target=organisation.schema_name, template=ensure_template_schema())
     return "template"
 
 
-def seed_site(*, organisation: Organisation, spec: ProvisioningSpec) -> None:
+def seed_site(*, organisation: Organisation, spec: ProvisioningSpec, schema_source: str) -> None:
+    """Seed the blueprint's site tree; a pool schema has it already and only needs the organisation's name."""
+    blueprint = blueprint_get(key=spec.blueprint)
     with schema_context(organisation.schema_name):
-        site_seed(
-            name=organisation.name,
-            hostname=spec.domains[0],
-            blueprint=blueprint_get(key=spec.blueprint),
-            apps=spec.apps,
-        )
+        if schema_source == "pool":
+            site_personalise(name=organisation.name, hostname=spec.domains[0], blueprint=blueprint)
+        else:
+            site_seed(name=organisation.name, hostname=spec.domains[0], blueprint=blueprint, apps=spec.apps)
 
 
 def invite_first_administrator(*, organisation: Organisation, spec: ProvisioningSpec, actor: Actor) -> None:

@@ -88,19 +88,56 @@ def test_only_enabled_apps_get_a_section(world):
         assert [p.slug for p in Site.objects.get().root_page.get_children()] == ["documents"]
 
 
-def test_a_schema_from_the_warm_pool_is_a_rename(world):
-    assert pool_refill(size=1) == 1
-    assert pool_size() == 1
-    organisation = organisation_create(name="Pooled", slug="pooled")
-    event = AuditEvent.objects.get(organisation_slug="pooled", action="organisation.provision")
-    assert event.detail["schema_source"] == "pool"
-    assert pool_size() == 0
-    assert client_for(organisation).get("/").status_code == 200
-    organisation_create(name="Cloned", slug="cloned")
-    assert (
-        AuditEvent.objects.get(organisation_slug="cloned", action="organisation.provision").detail["schema_source"]
-        == "template"
-    )
+def _source(slug: str) -> str:
+    return AuditEvent.objects.get(organisation_slug=slug, action="organisation.provision").detail["schema_source"]
+
+
+def test_a_schema_from_the_warm_pool_is_a_rename_with_the_site_personalised(world):
+    from wagtail.models import Page
+
+    from sites.blueprints import INTRANET
+
+    assert pool_refill(size=1, blueprints=[INTRANET]) == 1
+    assert pool_size(blueprint=INTRANET) == 1
+
+    organisation = organisation_create(name="Pooled Ministry", slug="pooled", admin_email="boss@pooled.example")
+
+    assert _source("pooled") == "pool" and pool_size(blueprint=INTRANET) == 0
+    assert Invitation.objects.filter(organisation=organisation).count() == 1
+    response = client_for(organisation).get("/")
+    assert response.status_code == 200 and b"Pooled Ministry" in response.content
+    assert b"placeholder" not in response.content
+    with tenant_context(organisation):
+        site = Site.objects.get()
+        assert (site.hostname, site.site_name) == ("pooled.govsquare.localhost", "Pooled Ministry")
+        home = site.root_page.specific
+        assert home.title == home.draft_title == "Pooled Ministry" and "Pooled Ministry" in home.intro
+        assert home.get_latest_revision_as_object().title == "Pooled Ministry"  # what the editor opens
+        assert list(Page.objects.search("Pooled")) == [home.page_ptr]
+        assert [p.slug for p in home.get_children()] == ["news", "events", "knowledge-base", "documents"]
+
+
+def test_the_pool_is_not_used_for_other_apps_or_another_blueprint(world):
+    from sites.blueprints import INTRANET
+
+    pool_refill(size=1, blueprints=[INTRANET])
+    organisation_create(name="Custom Apps", slug="custom-apps", apps=["news"])
+    organisation_create(name="Participation", slug="part", blueprint="participation")
+    assert _source("custom-apps") == "template" and _source("part") == "template"
+    assert pool_size(blueprint=INTRANET) == 1
+
+
+def test_stale_pool_schemas_are_dropped(world):
+    from sites.blueprints import INTRANET
+    from tenants.models import PoolSchema
+    from tenants.pool import pool_drain_stale
+
+    pool_refill(size=1, blueprints=[INTRANET])
+    entry = PoolSchema.objects.get()
+    PoolSchema.objects.filter(pk=entry.pk).update(blueprint_version=0)
+    assert pool_size(blueprint=INTRANET) == 0
+    assert pool_drain_stale() == 1
+    assert not _schema_exists(entry.name) and not PoolSchema.objects.exists()
 
 
 def test_a_failed_provisioning_records_the_reason_in_job_and_audit(world, monkeypatch):
