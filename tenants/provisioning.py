@@ -137,38 +137,52 @@ def _normalise_hosts(values: list[str], *, field: str, errors: dict[str, list[st
     return hosts
 
 
+def organisation_provision_submit(*, actor: Actor, **inputs) -> Job:  # type: ignore[no-untyped-def]
+    """Validate the inputs and reserve the slug and domains: the audited entry point of every interface.
+
+    A refused request is recorded in the audit trail with its reasons and writes nothing else. The
+    caller queues the returned job (``tenants.jobs.job_enqueue``) or runs it.
+    """
+    slug = str(inputs.get("slug") or "")[:40]
+    with audited(actor=actor, action="organisation.provision.request", organisation_slug=slug):
+        spec = provisioning_spec_build(**inputs)
+        return organisation_provision_request(spec=spec, actor=actor)
+
+
 def organisation_provision_request(*, spec: ProvisioningSpec, actor: Actor) -> Job:
-    """Reserve the slug and domains and queue the provisioning job (the caller queues the task)."""
+    """Reserve a validated spec's slug and domains; returns the queued job (not yet sent to a worker).
+
+    Unique constraints decide between concurrent requests: the loser gets a ``ValidationError``.
+    """
     blueprint = blueprint_get(key=spec.blueprint)
-    with audited(actor=actor, action="organisation.provision.request", organisation_slug=spec.slug):
-        try:
-            with transaction.atomic():
-                organisation = Organisation(
-                    name=spec.name,
-                    slug=spec.slug,
-                    schema_name=schema_name_for_slug(spec.slug),
-                    status=Organisation.Status.PROVISIONING,
-                    blueprint=blueprint.key,
-                    blueprint_version=blueprint.version,
-                    default_visibility=blueprint.default_visibility,
-                    enabled_apps=list(spec.apps),
-                    brand_colour=blueprint.brand_colour,
-                )
-                organisation.save()
-                for index, host in enumerate(spec.domains):
-                    Domain.objects.create(tenant=organisation, domain=host, is_primary=index == 0)
-                for mail_domain in spec.email_domains:
-                    EmailDomain.objects.create(organisation=organisation, domain=mail_domain)
-                return job_create(
-                    kind=Job.Kind.PROVISION,
-                    organisation=organisation,
-                    requested_by=actor.label,
-                    payload=spec.as_payload(),
-                )
-        except IntegrityError as exc:
-            raise ValidationError(
-                {"slug": [f"The slug '{spec.slug}' or one of the domains was taken by another request just now."]}
-            ) from exc
+    try:
+        with transaction.atomic():
+            organisation = Organisation(
+                name=spec.name,
+                slug=spec.slug,
+                schema_name=schema_name_for_slug(spec.slug),
+                status=Organisation.Status.PROVISIONING,
+                blueprint=blueprint.key,
+                blueprint_version=blueprint.version,
+                default_visibility=blueprint.default_visibility,
+                enabled_apps=list(spec.apps),
+                brand_colour=blueprint.brand_colour,
+            )
+            organisation.save()
+            for index, host in enumerate(spec.domains):
+                Domain.objects.create(tenant=organisation, domain=host, is_primary=index == 0)
+            for mail_domain in spec.email_domains:
+                EmailDomain.objects.create(organisation=organisation, domain=mail_domain)
+            return job_create(
+                kind=Job.Kind.PROVISION,
+                organisation=organisation,
+                requested_by=actor.label,
+                payload=spec.as_payload(),
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"slug": [f"The slug '{spec.slug}' or one of the domains was taken by another request just now."]}
+        ) from exc
 
 
 def organisation_provision_run(*, job: Job, progress: ProgressCallback | None = None) -> Organisation:
@@ -181,7 +195,10 @@ def organisation_provision_run(*, job: Job, progress: ProgressCallback | None = 
     job_mark(job=job, state=Job.State.RUNNING, step="creating_schema")
     media_existed = _media_dir(organisation).exists()
 
+    current = {"step": "creating_schema"}
+
     def step(name: str) -> None:
+        current["step"] = name
         job_publish_step(job=job, step=name, percent=STEPS[name])
         if progress is not None:
             progress(name, STEPS[name])
@@ -202,7 +219,8 @@ def organisation_provision_run(*, job: Job, progress: ProgressCallback | None = 
         connection.set_schema_to_public()
         reason = _reason(exc)
         _release_reservation(organisation=organisation, media_existed=media_existed)
-        job_mark(job=job, state=Job.State.FAILED, step="failed", error=reason)
+        # The job keeps the step it failed at, so the interfaces can say where it went wrong.
+        job_mark(job=job, state=Job.State.FAILED, step=current["step"], error=reason)
         if progress is not None:
             progress("failed", 100)
         raise ProvisioningFailed(reason) from exc
@@ -217,9 +235,7 @@ def organisation_create(
     *, actor: Actor | None = None, progress: ProgressCallback | None = None, **inputs
 ) -> Organisation:  # type: ignore[no-untyped-def]
     """Validate, reserve and provision in one go (same steps as the background job)."""
-    actor = actor or Actor.system()
-    spec = provisioning_spec_build(**inputs)
-    job = organisation_provision_request(spec=spec, actor=actor)
+    job = organisation_provision_submit(actor=actor or Actor.system(), **inputs)
     return organisation_provision_run(job=job, progress=progress)
 
 

@@ -35,6 +35,13 @@ def _require(organisation: Organisation, *allowed: str) -> None:
         )
 
 
+def _require_grace_over(organisation: Organisation, *, ignore_grace: bool) -> None:
+    if not ignore_grace and organisation.deletion_due_at and organisation.deletion_due_at > timezone.now():
+        raise ValidationError(
+            f"{organisation.name} can still be restored until {organisation.deletion_due_at:%Y-%m-%d %H:%M}."
+        )
+
+
 def organisation_rename(*, organisation: Organisation, name: str, actor: Actor) -> Organisation:
     name = (name or "").strip()
     with audited(actor=actor, action="organisation.rename", organisation_slug=organisation.slug, name=name):
@@ -75,6 +82,7 @@ def organisation_domain_add(
 def organisation_domain_remove(*, organisation: Organisation, domain: str, actor: Actor) -> None:
     with audited(actor=actor, action="organisation.domain.remove", organisation_slug=organisation.slug, domain=domain):
         host = _normalise_or_error(domain)
+        _require(organisation, Status.ACTIVE, Status.SUSPENDED)
         try:
             entry = organisation.domains.get(domain=host)
         except Domain.DoesNotExist:
@@ -89,6 +97,7 @@ def organisation_domain_set_primary(*, organisation: Organisation, domain: str, 
         actor=actor, action="organisation.domain.set_primary", organisation_slug=organisation.slug, domain=domain
     ):
         host = _normalise_or_error(domain)
+        _require(organisation, Status.ACTIVE, Status.SUSPENDED)
         try:
             entry = organisation.domains.get(domain=host)
         except Domain.DoesNotExist:
@@ -118,6 +127,7 @@ def organisation_email_domain_add(*, organisation: Organisation, domain: str, ac
         actor=actor, action="organisation.email_domain.add", organisation_slug=organisation.slug, domain=domain
     ):
         host = _normalise_or_error(domain)
+        _require(organisation, Status.ACTIVE, Status.SUSPENDED)
         entry, _ = EmailDomain.objects.get_or_create(organisation=organisation, domain=host)
     return entry
 
@@ -127,6 +137,7 @@ def organisation_email_domain_remove(*, organisation: Organisation, domain: str,
         actor=actor, action="organisation.email_domain.remove", organisation_slug=organisation.slug, domain=domain
     ):
         host = _normalise_or_error(domain)
+        _require(organisation, Status.ACTIVE, Status.SUSPENDED)
         deleted, _ = EmailDomain.objects.filter(organisation=organisation, domain=host).delete()
         if not deleted:
             raise ValidationError({"domain": [f"{host} is not an e-mail domain of {organisation.name}."]})
@@ -185,10 +196,7 @@ def organisation_purge(*, organisation: Organisation, actor: Actor, ignore_grace
     """
     with audited(actor=actor, action="organisation.delete.purge", organisation_slug=organisation.slug):
         _require(organisation, Status.PENDING_DELETION)
-        if not ignore_grace and organisation.deletion_due_at and organisation.deletion_due_at > timezone.now():
-            raise ValidationError(
-                f"{organisation.name} can still be restored until {organisation.deletion_due_at:%Y-%m-%d %H:%M}."
-            )
+        _require_grace_over(organisation, ignore_grace=ignore_grace)
         from shared_apps.accounts.models import LocalUserLink
 
         schema = organisation.schema_name
@@ -208,9 +216,16 @@ def organisation_purge_request(
 ) -> Job:
     """Create the purge job of an organisation scheduled for deletion, queued after commit unless
     ``enqueue=False`` (the caller then runs it with ``organisation_purge_run``)."""
-    _require(organisation, Status.PENDING_DELETION)
-    payload = {"ignore_grace": ignore_grace}
-    job = job_create(kind=Job.Kind.DELETE, organisation=organisation, requested_by=actor.label, payload=payload)
+    with audited(
+        actor=actor,
+        action="organisation.delete.purge.request",
+        organisation_slug=organisation.slug,
+        ignore_grace=ignore_grace,
+    ):
+        _require(organisation, Status.PENDING_DELETION)
+        _require_grace_over(organisation, ignore_grace=ignore_grace)
+        payload = {"ignore_grace": ignore_grace}
+        job = job_create(kind=Job.Kind.DELETE, organisation=organisation, requested_by=actor.label, payload=payload)
     return job_enqueue(job=job) if enqueue else job
 
 

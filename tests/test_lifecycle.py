@@ -19,9 +19,8 @@ from tenants.pool import pool_refill, pool_size
 from tenants.provisioning import (
     ProvisioningFailed,
     organisation_create,
-    organisation_provision_request,
     organisation_provision_run,
-    provisioning_spec_build,
+    organisation_provision_submit,
 )
 from tests.harness.clients import client_for
 from tests.harness.people import make_person
@@ -46,8 +45,9 @@ def _audit(slug: str) -> list[tuple[str, str, str]]:
 
 
 def test_provisioning_goes_through_visible_states_and_is_audited(world):
-    spec = provisioning_spec_build(name="Water Board", slug="water", email_domains=["Water.example"])
-    job = organisation_provision_request(spec=spec, actor=OPERATOR)
+    job = organisation_provision_submit(
+        actor=OPERATOR, name="Water Board", slug="water", email_domains=["Water.example"]
+    )
 
     assert (job.state, job.step) == (Job.State.QUEUED, "queued")
     reserved = Organisation.objects.get(slug="water")
@@ -69,6 +69,15 @@ def test_provisioning_goes_through_visible_states_and_is_audited(world):
         (OPERATOR.label, "organisation.provision", "success"),
     ]
     assert client_for(organisation).get("/").status_code == 200
+
+
+def test_a_refused_request_is_audited_with_its_reasons_and_writes_nothing_else(world):
+    with pytest.raises(ValidationError):
+        organisation_provision_submit(actor=OPERATOR, name="", slug="Bad Slug", blueprint="casino")
+    event = AuditEvent.objects.get(action="organisation.provision.request", outcome="failure")
+    assert event.actor == OPERATOR.label and event.organisation_slug == "Bad Slug"
+    assert "name:" in event.detail["error"] and "blueprint:" in event.detail["error"]
+    assert not Organisation.objects.filter(name="").exists() and not Job.objects.filter(organisation_slug="Bad Slug")
 
 
 def test_blueprint_decides_pages_visibility_and_branding(world):
@@ -147,12 +156,12 @@ def test_a_failed_provisioning_records_the_reason_in_job_and_audit(world, monkey
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(provisioning, "seed_site", explode)
-    job = organisation_provision_request(spec=provisioning_spec_build(name="X", slug="doomed"), actor=OPERATOR)
+    job = organisation_provision_submit(actor=OPERATOR, name="X", slug="doomed")
     with pytest.raises(ProvisioningFailed, match="disk full"):
         organisation_provision_run(job=job)
 
     job.refresh_from_db()
-    assert (job.state, job.step) == (Job.State.FAILED, "failed") and "disk full" in job.error
+    assert (job.state, job.step) == (Job.State.FAILED, "seeding_site") and "disk full" in job.error
     assert not Organisation.objects.filter(slug="doomed").exists() and not _schema_exists("doomed")
     failure = AuditEvent.objects.get(organisation_slug="doomed", action="organisation.provision")
     assert failure.outcome == "failure" and "disk full" in failure.detail["error"]

@@ -10,12 +10,7 @@ from tenants.audit import Actor
 from tenants.jobs import job_enqueue
 from tenants.management.commands._cli import ProgressBar, follow_job, one_line
 from tenants.models import Job
-from tenants.provisioning import (
-    ProvisioningFailed,
-    organisation_provision_request,
-    organisation_provision_run,
-    provisioning_spec_build,
-)
+from tenants.provisioning import ProvisioningFailed, organisation_provision_run, organisation_provision_submit
 
 
 class Command(BaseCommand):
@@ -37,7 +32,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options) -> None:  # type: ignore[no-untyped-def]
         try:
-            spec = provisioning_spec_build(
+            job = organisation_provision_submit(
+                actor=Actor.cli(),
                 name=options["name"],
                 slug=options["slug"],
                 domains=options["domains"],
@@ -46,7 +42,6 @@ class Command(BaseCommand):
                 admin_email=options["admin_email"],
                 apps=options["apps"],
             )
-            job = organisation_provision_request(spec=spec, actor=Actor.cli())
         except ValidationError as exc:
             raise CommandError(one_line(exc)) from exc
         progress = ProgressBar(self.stderr._out)
@@ -63,4 +58,4 @@ class Command(BaseCommand):
                 organisation_provision_run(job=job, progress=progress)
             except ProvisioningFailed as exc:
                 raise CommandError(f"Provisioning failed: {exc}") from exc
-        self.stdout.write(f"{spec.slug} is ready on {spec.domains[0]}")
+        self.stdout.write(f"{job.organisation_slug} is ready on {job.payload['domains'][0]}")
