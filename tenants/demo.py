@@ -11,6 +11,8 @@ from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.selectors import account_find_by_email
 from shared_apps.accounts.services import account_create
+from shared_apps.operator.services import account_set_platform_operator
+from tenants.audit import Actor
 from tenant_apps.people.roles import Role
 from tenant_apps.people.services import local_user_for_account, membership_set_role
 from tenants.models import Organisation
@@ -32,6 +34,9 @@ DEMO_PEOPLE = [
     ("both@interior.example", "Bo Both", {"interior": Role.EDITOR, "utrecht": Role.MEMBER}),
     ("citizen@example.org", "Cees Citizen", {}),
 ]
+
+#: A platform operator: runs the operator UI (/operator/) and API on the shared space.
+DEMO_OPERATOR = ("operator@govsquare.example", "Otto Operator")
 
 
 @dataclass
@@ -60,4 +65,12 @@ def demo_data_ensure() -> DemoReport:
                 membership_set_role(user=local_user_for_account(account=account), role=role)
         description = ", ".join(f"{role} of {slug}" for slug, role in roles.items()) or "citizen (member nowhere)"
         report.people.append((email, description))
+    email, display_name = DEMO_OPERATOR
+    operator = account_find_by_email(email=email)
+    if operator is None:
+        operator = account_create(email=email, display_name=display_name, password=DEMO_PASSWORD)
+        report.created.append(f"account {email}")
+    if not operator.is_platform_operator:
+        account_set_platform_operator(account=operator, value=True, actor=Actor.system("demo"))
+    report.people.append((email, "platform operator (shared space: /operator/)"))
     return report

@@ -19,6 +19,8 @@ class Command(BaseCommand):
         self.stdout.write("Created: " + (", ".join(report.created) if report.created else "nothing (all present)"))
         self.stdout.write("")
         self.stdout.write(f"  Shared space      {scheme}://{settings.PLATFORM_DOMAIN}{suffix}/")
+        self.stdout.write(f"  Operator UI       {scheme}://{settings.PLATFORM_DOMAIN}{suffix}/operator/")
+        self.stdout.write(f"  Operator API      {scheme}://{settings.PLATFORM_DOMAIN}{suffix}/api/operator/v1/docs")
         for organisation in report.organisations:
             host = organisation.primary_host()
             self.stdout.write(f"  {organisation.name:<26}{scheme}://{host}{suffix}/   (admin: /admin/)")
