@@ -38,11 +38,16 @@ def site_seed(*, name: str, hostname: str, blueprint: Blueprint, apps: Sequence[
 def site_rename(*, name: str) -> None:
     """Follow a change of the organisation's display name in its site (current schema)."""
     Site.objects.update(site_name=name)
+    Site.clear_site_root_paths_cache()
 
 
 def site_set_hostname(*, hostname: str) -> None:
-    """Follow a change of the organisation's primary domain in its site (current schema)."""
+    """Follow a change of the organisation's primary domain in its site (current schema).
+
+    A bulk update skips ``Site.save()``, so Wagtail's cached site root paths are cleared here.
+    """
     Site.objects.filter(is_default_site=True).update(hostname=hostname)
+    Site.clear_site_root_paths_cache()
 
 
 #: Name of the placeholder organisation a warm-pool schema's site is seeded with.
@@ -73,4 +78,5 @@ def site_personalise(*, name: str, hostname: str, blueprint: Blueprint) -> None:
         content=RawSQL("content || %s::jsonb", [json.dumps({"title": name, "draft_title": name, "intro": intro})]),
     )
     Site.objects.filter(pk=site.pk).update(hostname=hostname, site_name=name)
+    Site.clear_site_root_paths_cache()
     insert_or_update_object(HomePage.objects.get(pk=home_id))

@@ -24,12 +24,28 @@ def provision(job_id: str) -> dict[str, Any]:
 
 @shared_task(name="tenants.export")
 def export(job_id: str) -> dict[str, Any]:
-    from tenants.archive import organisation_export_run
+    from tenants.archive import ArchiveFailed, organisation_export_run
     from tenants.models import Job
 
     job = Job.objects.select_related("organisation").get(pk=job_id)
-    path = organisation_export_run(job=job)
+    try:
+        path = organisation_export_run(job=job)
+    except ArchiveFailed as exc:  # the job records the reason; the task ends normally
+        return {"state": "failed", "error": str(exc)}
     return {"state": "ready", "archive": str(path)}
+
+
+@shared_task(name="tenants.import")
+def import_(job_id: str) -> dict[str, Any]:
+    from tenants.archive import ArchiveFailed, organisation_import_run
+    from tenants.models import Job
+
+    job = Job.objects.get(pk=job_id)
+    try:
+        organisation = organisation_import_run(job=job)
+    except ArchiveFailed as exc:
+        return {"state": "failed", "error": str(exc)}
+    return {"state": "ready", "slug": organisation.slug}
 
 
 @shared_task(name="tenants.delete")
@@ -38,7 +54,10 @@ def delete(job_id: str) -> dict[str, Any]:
     from tenants.services import organisation_purge_run
 
     job = Job.objects.select_related("organisation").get(pk=job_id)
-    organisation_purge_run(job=job)
+    try:
+        organisation_purge_run(job=job)
+    except Exception as exc:  # noqa: BLE001 - the job records the reason; the task ends normally
+        return {"state": "failed", "error": str(exc)}
     return {"state": "ready"}
 
 
