@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import uuid
 from io import StringIO
 from typing import Any
@@ -410,15 +409,6 @@ def test_export_answers_202_queues_one_task_and_then_deletion_needs_no_force(
     assert done["state"] == "ready" and done["result"]["archive"].startswith(str(tmp_path))
     assert api.get("/organisations/scratch").json()["last_exported_at"] is not None
     assert api.post("/organisations/scratch/delete", {"force": False}).json()["status"] == "pending_deletion"
-
-
-def test_export_answers_501_where_tenants_archive_is_missing(world, api, scratch, monkeypatch):
-    monkeypatch.setitem(sys.modules, "tenants.archive", None)  # as if the module were not installed
-
-    response = api.post("/organisations/scratch/export")
-
-    assert response.status_code == 501
-    assert "not available" in response.json()["detail"]
 
 
 def test_schedule_deletion_restore_and_purge(world, api, scratch, monkeypatch, django_capture_on_commit_callbacks):

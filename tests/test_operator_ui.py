@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 
 import pytest
 from django.test import Client
@@ -317,15 +316,6 @@ def test_export_queues_a_job_and_shows_it(world, browser, scratch, no_tasks, dja
     page = browser.get(response["Location"]).content.decode()
     assert "The export is queued." in page and 'id="job-state">queued<' in page
     assert "Reading database" in page and "Writing archive" in page
-
-
-def test_export_where_tenants_archive_is_missing_says_so(world, browser, scratch, monkeypatch):
-    monkeypatch.setitem(sys.modules, "tenants.archive", None)  # as if the module were not installed
-
-    response = _action(browser, "scratch", "export")
-
-    assert response.status_code == 422
-    assert "Export is not available" in response.content.decode()
 
 
 def test_schedule_deletion_restore_and_purge(world, browser, scratch, no_tasks, django_capture_on_commit_callbacks):

@@ -24,9 +24,10 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from shared_apps.operator import selectors
-from shared_apps.operator.services import ExportUnavailable, organisation_export_queue, organisation_provision_queue
+from shared_apps.operator.services import organisation_provision_queue
 from sites.blueprints import DEFAULT_BLUEPRINT
 from tenants import services as lifecycle
+from tenants.archive import organisation_export_request
 from tenants.audit import Actor
 from tenants.models import AuditEvent, Job, OperatorToken, Organisation
 
@@ -268,13 +269,10 @@ def organisations_resume(request: HttpRequest, slug: str) -> Any:
     return _organisation(slug)
 
 
-@api.post("/organisations/{slug}/export", response={202: JobOut, 501: ErrorOut, **_CHANGE}, tags=["lifecycle"])
+@api.post("/organisations/{slug}/export", response={202: JobOut, **_CHANGE}, tags=["lifecycle"])
 def organisations_export(request: HttpRequest, slug: str) -> Any:
     """Queue an export archive of the organisation: 202 with the job to follow."""
-    try:
-        job = organisation_export_queue(organisation=_organisation(slug), actor=_actor(request))
-    except ExportUnavailable as exc:
-        raise HttpError(501, str(exc)) from exc
+    job = organisation_export_request(organisation=_organisation(slug), actor=_actor(request))
     return Status(202, selectors.job_status(job=job))
 
 

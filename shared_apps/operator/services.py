@@ -18,15 +18,11 @@ from shared_apps.operator.tokens import token_key_hash, token_key_new
 from sites.blueprints import DEFAULT_BLUEPRINT
 from tenants.audit import Actor, audited
 from tenants.jobs import job_enqueue
-from tenants.models import Job, OperatorToken, Organisation
+from tenants.models import Job, OperatorToken
 from tenants.provisioning import organisation_provision_submit
 
 TOKEN_NAME_MAX_LENGTH = 100
 _PREFIX_ATTEMPTS = 5
-
-
-class ExportUnavailable(RuntimeError):
-    """Organisation export (``tenants.archive``) is not available in this installation."""
 
 
 def account_set_platform_operator(*, account: Account, value: bool, actor: Actor | None = None) -> Account:
@@ -108,17 +104,3 @@ def organisation_provision_queue(
         apps=apps,
     )
     return job_enqueue(job=job)
-
-
-def organisation_export_queue(*, organisation: Organisation, actor: Actor) -> Job:
-    """Queue an export of ``organisation`` (``tenants.archive``, imported only when asked for).
-
-    ``ExportUnavailable`` when this installation has no ``tenants.archive`` yet.
-    """
-    try:
-        from tenants.archive import organisation_export_request
-    except ImportError as exc:
-        if exc.name != "tenants.archive":
-            raise  # something *inside* tenants.archive failed to import: let that surface
-        raise ExportUnavailable("Export is not available in this installation (no tenants.archive).") from exc
-    return organisation_export_request(organisation=organisation, actor=actor)

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shared_apps.operator import selectors
 from shared_apps.operator.forms import OrganisationCreateForm
-from shared_apps.operator.services import ExportUnavailable, organisation_export_queue, organisation_provision_queue
+from shared_apps.operator.services import organisation_provision_queue
 from tenants import services as lifecycle
+from tenants.archive import organisation_export_request
 from tenants.audit import Actor
 from tenants.models import Job, Organisation
 
@@ -153,10 +154,7 @@ def _email_domain_remove(organisation: Organisation, data: QueryDict, actor: Act
 
 
 def _export(organisation: Organisation, data: QueryDict, actor: Actor) -> Job:
-    try:
-        return organisation_export_queue(organisation=organisation, actor=actor)
-    except ExportUnavailable as exc:
-        raise ValidationError(str(exc)) from exc
+    return organisation_export_request(organisation=organisation, actor=actor)
 
 
 def _delete(organisation: Organisation, data: QueryDict, actor: Actor) -> None:
