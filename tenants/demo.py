@@ -12,9 +12,9 @@ from django_tenants.utils import tenant_context
 from shared_apps.accounts.selectors import account_find_by_email
 from shared_apps.accounts.services import account_create
 from shared_apps.operator.services import account_set_platform_operator
-from tenants.audit import Actor
 from tenant_apps.people.roles import Role
 from tenant_apps.people.services import local_user_for_account, membership_set_role
+from tenants.audit import Actor
 from tenants.models import Organisation
 from tenants.provisioning import organisation_create
 
