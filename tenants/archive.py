@@ -53,7 +53,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -66,7 +66,8 @@ from sites.seeding import site_rename, site_set_hostname
 from tenants.audit import Actor, audited
 from tenants.jobs import ProgressCallback, job_create, job_enqueue, job_mark, job_publish_step
 from tenants.models import Domain, EmailDomain, Job, Organisation
-from tenants.provisioning import ProvisioningSpec, provisioning_spec_build
+from tenants.naming import schema_name_for_slug
+from tenants.provisioning import ProvisioningSpec, provisioning_spec_build, registry_rows_create
 from tenants.schema_template import clone_template, ensure_template_schema, schema_exists
 from tenants.selectors import expected_migration_leaves, schemas_behind_migrations
 
@@ -834,7 +835,7 @@ def _plan_import(*, manifest: dict, slug: str | None, name: str | None) -> _Impo
         errors["brand_colour"] = [f"{brand_colour!r} is not a colour like #154273."]
     if errors:
         raise ValidationError(errors)
-    schema_name = spec.slug.replace("-", "_")
+    schema_name = schema_name_for_slug(spec.slug)
     if schema_exists(schema_name):
         raise ValidationError({"slug": [f"A schema named {schema_name} already exists; choose another slug."]})
     media = Path(settings.MEDIA_ROOT) / schema_name
@@ -882,30 +883,13 @@ def _import_in_one_transaction(
 
 
 def create_registry_rows(*, plan: _ImportPlan) -> Organisation:
-    spec = plan.spec
-    try:
-        with transaction.atomic():
-            organisation = Organisation(
-                name=spec.name,
-                slug=spec.slug,
-                schema_name=plan.schema_name,
-                status=Organisation.Status.ACTIVE,
-                blueprint=spec.blueprint,
-                blueprint_version=plan.blueprint_version,
-                default_visibility=plan.default_visibility,
-                enabled_apps=list(spec.apps),
-                brand_colour=plan.brand_colour,
-            )
-            organisation.save()
-            for index, host in enumerate(spec.domains):
-                Domain.objects.create(tenant=organisation, domain=host, is_primary=index == 0)
-            for mail_domain in spec.email_domains:
-                EmailDomain.objects.create(organisation=organisation, domain=mail_domain)
-    except IntegrityError as exc:
-        raise ValidationError(
-            {"slug": [f"The slug '{spec.slug}' or one of the domains was taken by another request just now."]}
-        ) from exc
-    return organisation
+    return registry_rows_create(
+        spec=plan.spec,
+        status=Organisation.Status.ACTIVE,
+        blueprint_version=plan.blueprint_version,
+        default_visibility=plan.default_visibility,
+        brand_colour=plan.brand_colour,
+    )
 
 
 def create_schema(*, organisation: Organisation, template: str) -> None:

@@ -150,39 +150,51 @@ def organisation_provision_submit(*, actor: Actor, **inputs) -> Job:  # type: ig
 
 
 def organisation_provision_request(*, spec: ProvisioningSpec, actor: Actor) -> Job:
-    """Reserve a validated spec's slug and domains; returns the queued job (not yet sent to a worker).
+    """Reserve a validated spec's slug and domains; returns the queued job (not yet sent to a worker)."""
+    blueprint = blueprint_get(key=spec.blueprint)
+    with transaction.atomic():
+        organisation = registry_rows_create(
+            spec=spec,
+            status=Organisation.Status.PROVISIONING,
+            blueprint_version=blueprint.version,
+            default_visibility=blueprint.default_visibility,
+            brand_colour=blueprint.brand_colour,
+        )
+        return job_create(
+            kind=Job.Kind.PROVISION, organisation=organisation, requested_by=actor.label, payload=spec.as_payload()
+        )
+
+
+def registry_rows_create(
+    *, spec: ProvisioningSpec, status: str, blueprint_version: int, default_visibility: str, brand_colour: str
+) -> Organisation:
+    """The organisation's rows in the registry (organisation, domains, e-mail domains) for a checked spec.
 
     Unique constraints decide between concurrent requests: the loser gets a ``ValidationError``.
     """
-    blueprint = blueprint_get(key=spec.blueprint)
     try:
         with transaction.atomic():
             organisation = Organisation(
                 name=spec.name,
                 slug=spec.slug,
                 schema_name=schema_name_for_slug(spec.slug),
-                status=Organisation.Status.PROVISIONING,
-                blueprint=blueprint.key,
-                blueprint_version=blueprint.version,
-                default_visibility=blueprint.default_visibility,
+                status=status,
+                blueprint=spec.blueprint,
+                blueprint_version=blueprint_version,
+                default_visibility=default_visibility,
                 enabled_apps=list(spec.apps),
-                brand_colour=blueprint.brand_colour,
+                brand_colour=brand_colour,
             )
             organisation.save()
             for index, host in enumerate(spec.domains):
                 Domain.objects.create(tenant=organisation, domain=host, is_primary=index == 0)
             for mail_domain in spec.email_domains:
                 EmailDomain.objects.create(organisation=organisation, domain=mail_domain)
-            return job_create(
-                kind=Job.Kind.PROVISION,
-                organisation=organisation,
-                requested_by=actor.label,
-                payload=spec.as_payload(),
-            )
     except IntegrityError as exc:
         raise ValidationError(
             {"slug": [f"The slug '{spec.slug}' or one of the domains was taken by another request just now."]}
         ) from exc
+    return organisation
 
 
 def organisation_provision_run(*, job: Job, progress: ProgressCallback | None = None) -> Organisation:
