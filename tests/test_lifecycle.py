@@ -74,8 +74,8 @@ def test_provisioning_goes_through_visible_states_and_is_audited(world):
 def test_a_refused_request_is_audited_with_its_reasons_and_writes_nothing_else(world):
     with pytest.raises(ValidationError):
         organisation_provision_submit(actor=OPERATOR, name="", slug="Bad Slug", blueprint="casino")
-    event = AuditEvent.objects.get(action="organisation.provision.request", outcome="failure")
-    assert event.actor == OPERATOR.label and event.organisation_slug == "Bad Slug"
+    event = AuditEvent.objects.get(action="organisation.provision.request", organisation_slug="Bad Slug")
+    assert event.actor == OPERATOR.label and event.outcome == "failure"
     assert "name:" in event.detail["error"] and "blueprint:" in event.detail["error"]
     assert not Organisation.objects.filter(name="").exists() and not Job.objects.filter(organisation_slug="Bad Slug")
 
