@@ -86,3 +86,12 @@ def test_custom_domain_is_served_without_a_wildcard_in_allowed_hosts(world, sett
     assert client_for(None, host="unregistered.example").get("/").content == b"Not found.\n"
     assert "intranet.org-a.example" not in list(settings.ALLOWED_HOSTS)  # allowed only during its request
     assert "*" not in settings.ALLOWED_HOSTS
+
+
+@pytest.mark.parametrize("on_organisation", [True, False])
+def test_sign_out_ends_the_session_and_returns_home(world, on_organisation):
+    organisation = world.org_a if on_organisation else None
+    client = client_for(organisation, person=world.a_editor)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert "_auth_user_id" not in client.session

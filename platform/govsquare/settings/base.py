@@ -51,6 +51,7 @@ AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = ["tenant_apps.people.backends.AccountBackend"]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
 
 MIDDLEWARE = [
@@ -161,6 +162,8 @@ WAGTAILADMIN_BASE_URL = env.str(
 )
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# No avatars from Gravatar: a government platform does not send its people's e-mail hashes elsewhere.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- Security ----------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
