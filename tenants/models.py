@@ -33,6 +33,9 @@ class Organisation(TenantMixin):
     default_visibility = models.CharField(max_length=20, choices=VISIBILITY_CHOICES, default="organisation")
     enabled_apps = models.JSONField(default=list, blank=True)
     brand_colour = models.CharField(max_length=7, default="#154273")
+    auto_join_staff = models.BooleanField(
+        default=True, help_text="People with a verified address at the organisation's e-mail domains join as members."
+    )
     suspension_reason = models.CharField(max_length=500, blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
     last_exported_at = models.DateTimeField(null=True, blank=True)

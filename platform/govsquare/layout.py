@@ -43,6 +43,9 @@ BOTH_SIDES_APPS: list[str] = [
     "wagtail",
     "modelcluster",
     "taggit",
+    # The OpenID Connect provider is the shared space's, but its tokens and grants point at the user
+    # model with cascading deletes, so its tables exist wherever the user table does.
+    "oauth2_provider",
     # Page types extend wagtailcore.Page, which lives on both sides: deleting a Page in the public
     # schema looks for its subclass tables there too (govsquare.architecture rule 4 enforces this).
     # The shared space can then use the same page types for its own pages.

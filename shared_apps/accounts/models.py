@@ -31,6 +31,23 @@ class Account(AbstractBaseUser):
         default=False, help_text="Runs the platform: the operator UI and API on the shared space."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    language = models.CharField(max_length=8, default="nl", choices=[("nl", "Nederlands"), ("en", "English")])
+
+    # Profile (shown in people directories; see accounts.selectors for who sees what).
+    job_title = models.CharField(max_length=150, blank=True)
+    bio = models.TextField(max_length=2000, blank=True)
+    photo = models.ImageField(upload_to="profiles/", blank=True)
+    profile_public = models.BooleanField(
+        default=False, help_text="Show the profile to everyone, citizens included (else to civil servants only)."
+    )
+
+    # Sign-in protection.
+    failed_sign_ins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    totp_secret = models.CharField(max_length=64, blank=True, help_text="Base32 TOTP secret (two-factor).")
+    totp_confirmed_at = models.DateTimeField(null=True, blank=True)
+    #: Raised to end every session of the account on every subsite at once (single sign-out).
+    session_epoch = models.PositiveIntegerField(default=0)
 
     objects = AccountManager()
 
@@ -44,6 +61,33 @@ class Account(AbstractBaseUser):
 
     def __str__(self) -> str:
         return f"{self.display_name} <{self.email}>"
+
+
+class AccountEmail(models.Model):
+    """An e-mail address of an account. A verified address at an organisation's e-mail domain makes
+    the account a civil servant (``accounts.selectors.account_is_civil_servant``)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="emails")
+    email = models.EmailField(max_length=254)
+    is_primary = models.BooleanField(default=False)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_primary", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_email_address_ci_unique"),
+            models.UniqueConstraint(
+                fields=["account"], condition=models.Q(is_primary=True), name="accounts_one_primary_email"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def domain(self) -> str:
+        return self.email.rpartition("@")[2].lower()
 
 
 class LocalUserLink(models.Model):
@@ -75,6 +119,9 @@ class Invitation(models.Model):
     organisation = models.ForeignKey("tenants.Organisation", on_delete=models.CASCADE, related_name="invitations")
     role = models.CharField(max_length=20)
     invited_by = models.CharField(max_length=200)
+    #: sha256 of the token in the invitation link (a new person signs up through it).
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
 
@@ -91,3 +138,67 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} -> {self.organisation_id} as {self.role}"
+
+
+class JoinRequest(models.Model):
+    """A person asks to become a member of an organisation; its administrators approve or refuse."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        APPROVED = "approved"
+        REFUSED = "refused"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="join_requests")
+    organisation = models.ForeignKey("tenants.Organisation", on_delete=models.CASCADE, related_name="join_requests")
+    message = models.TextField(max_length=1000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.CharField(max_length=200, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "organisation"],
+                condition=models.Q(status="pending"),
+                name="accounts_one_pending_join_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} -> {self.organisation_id}: {self.status}"
+
+
+class PersonalDataJob(models.Model):
+    """A person's "export all my data" or "delete my account" run in the background, with progress.
+
+    Keeps no foreign key to the account: a deletion job outlives the account it deleted.
+    """
+
+    class Kind(models.TextChoices):
+        EXPORT = "export"
+        DELETE = "delete"
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        READY = "ready"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account_id = models.UUIDField(db_index=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    step = models.CharField(max_length=60, default="queued")
+    percent = models.PositiveSmallIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.account_id}: {self.state}"
