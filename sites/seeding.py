@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from django.db import connection
 from wagtail.models import Page, Site
 
-from sites.blueprints import Blueprint
+from sites.blueprints import PUBLIC, Blueprint
 
 
 def site_seed(*, name: str, hostname: str, blueprint: Blueprint, apps: Sequence[str] | None = None) -> Site:
@@ -22,8 +22,12 @@ def site_seed(*, name: str, hostname: str, blueprint: Blueprint, apps: Sequence[
         raise RuntimeError("site_seed() must run in an organisation's schema, not the public schema.")
     enabled = set(blueprint.default_apps if apps is None else apps)
     root = Page.get_first_root_node()
+    # The home page is the public front door (a child is never more visible than its parent, so a
+    # closed home page would close the whole site); its sections take the organisation's default.
     home = root.add_child(
-        instance=HomePage(title=name, slug="home", intro=blueprint.home_intro.format(name=name), live=True)
+        instance=HomePage(
+            title=name, slug="home", intro=blueprint.home_intro.format(name=name), live=True, visibility=PUBLIC
+        )
     )
     for spec in blueprint.sections:
         if spec.app in enabled:

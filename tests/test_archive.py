@@ -323,7 +323,9 @@ def test_import_under_another_slug_makes_a_second_instance(world, roots):
     with tenant_context(copy):
         site = Site.objects.get()
         assert (site.hostname, site.site_name) == ("org-a-copy.govsquare.localhost", "Organisation A (copy)")
-        site.root_page.add_child(instance=ContentPage(title="Only in the copy", slug="only-in-the-copy"))
+        site.root_page.add_child(
+            instance=ContentPage(title="Only in the copy", slug="only-in-the-copy", visibility="public")
+        )
 
     assert client_for(copy).get("/").status_code == 200
     assert client_for(copy).get("/only-in-the-copy/").status_code == 200

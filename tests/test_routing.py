@@ -23,8 +23,9 @@ def test_each_organisation_host_serves_its_own_home_page(world):
 
 
 def test_sections_of_the_blueprint_are_served_from_the_organisations_own_tree(world):
-    assert client_for(world.org_a).get("/news/").status_code == 200
-    assert client_for(world.org_a).get("/no-such-page/").status_code == 404
+    member = client_for(world.org_a, person=world.a_member)
+    assert member.get("/news/").status_code == 200
+    assert member.get("/no-such-page/").status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ def test_pages_made_in_org_a_do_not_exist_in_org_b(world):
     with tenant_context(world.org_a):
         home = Site.objects.get().root_page
         home.add_child(instance=Page(title="Only for A", slug="only-for-a"))
-    assert client_for(world.org_a).get("/only-for-a/").status_code == 200
+    assert client_for(world.org_a, person=world.a_member).get("/only-for-a/").status_code == 200
     assert client_for(world.org_b).get("/only-for-a/").status_code == 404
     with tenant_context(world.org_b):
         assert not Page.objects.filter(slug="only-for-a").exists()

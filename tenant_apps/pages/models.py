@@ -2,13 +2,71 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from sites.blueprints import VISIBILITY_CHOICES
 
-class HomePage(Page):
+
+def check_visibility_under_parent(*, visibility: str, parent) -> None:  # type: ignore[no-untyped-def]
+    """``ValidationError`` (on the visibility field) if a page would be more visible than its parent."""
+    from tenant_apps.pages.visibility import DEFAULT, Level, effective_level
+
+    if parent is None or parent.depth < 2 or visibility == DEFAULT:
+        return
+    above = effective_level(parent)
+    if Level.of(visibility) > above:
+        raise ValidationError(
+            {
+                "visibility": (
+                    "This page cannot be more visible than the page above it, which is visible to "
+                    f"{dict(VISIBILITY_CHOICES)[above.key].lower()}. Choose that level or a narrower one."
+                )
+            }
+        )
+
+
+class VisibilityPageForm(WagtailAdminPageForm):
+    """Says in the editor, on the field, when a page would be more visible than its parent."""
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        parent = self.parent_page if self.instance.pk is None else self.instance.get_parent()
+        try:
+            check_visibility_under_parent(visibility=cleaned.get("visibility", ""), parent=parent)
+        except ValidationError as error:
+            self.add_error("visibility", error.message_dict["visibility"])
+        return cleaned
+
+
+class VisibilityMixin(models.Model):
+    """Who may see the page: the organisation, all civil servants, or everyone (tenant_apps.pages.visibility)."""
+
+    visibility = models.CharField(
+        max_length=20,
+        blank=True,
+        default="",
+        choices=[("", "The organisation's default"), *VISIBILITY_CHOICES],
+        help_text="A page is never more visible than the page above it.",
+    )
+
+    settings_panels = [*Page.settings_panels, FieldPanel("visibility")]
+    base_form_class = VisibilityPageForm
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk:  # a new page is checked by VisibilityPageForm, which knows its parent
+            check_visibility_under_parent(visibility=self.visibility, parent=self.get_parent())
+
+
+class HomePage(VisibilityMixin, Page):  # noqa: DJ008 - Page provides __str__
     """The root of an organisation's subsite: one per organisation, created by its blueprint."""
 
     intro = RichTextField(blank=True)
@@ -22,7 +80,7 @@ class HomePage(Page):
         verbose_name = "home page"
 
 
-class ContentPage(Page):
+class ContentPage(VisibilityMixin, Page):  # noqa: DJ008 - Page provides __str__
     """A general page: news item, knowledge-base article, or anything else with a body."""
 
     summary = models.CharField(max_length=300, blank=True)

@@ -1,0 +1,126 @@
+"""Page visibility: organisation, civil servants, everyone — on page serving and in menus.
+
+(The full matrix over every channel — search, feeds, sitemaps, API, documents, images, caches —
+belongs to the visibility issue; this is page serving and the home page's menu.)
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+from wagtail.models import Site
+from wagtail.test.utils.form_data import nested_form_data, rich_text
+
+from shared_apps.accounts.models import AccountEmail
+from tenant_apps.pages.models import ContentPage
+from tenants.models import EmailDomain
+from tests.harness.clients import client_for
+
+pytestmark = pytest.mark.django_db
+
+LEVELS = ["organisation", "civil_servants", "public"]
+# viewer -> the levels it may see on org A's subsite
+MAY_SEE = {
+    "anonymous": {"public"},
+    "citizen": {"public"},
+    "civil_servant_of_b": {"public", "civil_servants"},
+    "a_member": {"public", "civil_servants", "organisation"},
+    "a_editor": {"public", "civil_servants", "organisation"},
+}
+
+
+@pytest.fixture
+def pages(world):  # type: ignore[no-untyped-def]
+    """One page per level under org A's home page, and org B's staff recognised as civil servants."""
+    EmailDomain.objects.create(organisation=world.org_b, domain="org-b.example")
+    AccountEmail.objects.create(account=world.b_member.account, email=world.b_member.email, verified_at=timezone.now())
+    with tenant_context(world.org_a):
+        home = Site.objects.get().root_page
+        for level in LEVELS:
+            home.add_child(instance=ContentPage(title=f"Secret {level} title", slug=f"level-{level}", visibility=level))
+    return world
+
+
+def _client(world, viewer):  # type: ignore[no-untyped-def]
+    person = {
+        "anonymous": None,
+        "citizen": world.citizen,
+        "civil_servant_of_b": world.b_member,
+        "a_member": world.a_member,
+        "a_editor": world.a_editor,
+    }[viewer]
+    return client_for(world.org_a, person=person)
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("viewer", list(MAY_SEE))
+def test_page_serving_matrix(pages, viewer, level):
+    response = _client(pages, viewer).get(f"/level-{level}/")
+    if level in MAY_SEE[viewer]:
+        assert response.status_code == 200
+        assert f"Secret {level} title".encode() in response.content
+    elif viewer == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"] == f"/accounts/login/?next=/level-{level}/"
+    else:
+        assert response.status_code == 403
+        assert b"Secret" not in response.content and f"level-{level}".encode() not in response.content
+
+
+@pytest.mark.parametrize("viewer", list(MAY_SEE))
+def test_home_page_menu_lists_only_what_the_viewer_may_see(pages, viewer):
+    home = _client(pages, viewer).get("/")
+    assert home.status_code == 200 or viewer not in ("a_member", "a_editor")
+    if home.status_code != 200:  # org A's home page itself is organisation-only by the intranet default
+        return
+    for level in LEVELS:
+        assert (f"Secret {level} title".encode() in home.content) == (level in MAY_SEE[viewer])
+
+
+def test_the_intranet_default_makes_unmarked_pages_organisation_only(pages):
+    assert _client(pages, "a_member").get("/news/").status_code == 200
+    assert _client(pages, "civil_servant_of_b").get("/news/").status_code == 403
+    assert _client(pages, "anonymous").get("/news/").status_code == 302
+
+
+def test_and_from_the_other_organisation_a_member_of_a_is_an_outsider_on_b(pages, world):
+    with tenant_context(world.org_b):
+        home = Site.objects.get().root_page
+        home.add_child(instance=ContentPage(title="B only", slug="b-only", visibility="organisation"))
+    assert client_for(world.org_b, person=world.a_member).get("/b-only/").status_code == 403
+    assert client_for(world.org_b, person=world.b_member).get("/b-only/").status_code == 200
+
+
+def test_a_child_cannot_be_more_visible_than_its_parent(pages, world):
+    with tenant_context(world.org_a):
+        parent = ContentPage.objects.get(slug="level-civil_servants")
+        child = parent.add_child(instance=ContentPage(title="Child", slug="child", visibility="civil_servants"))
+        child.visibility = "public"
+        with pytest.raises(ValidationError) as error:
+            child.full_clean()
+        assert "cannot be more visible than the page above it" in error.value.message_dict["visibility"][0]
+        child.visibility = "organisation"
+        child.full_clean()
+
+
+def test_the_editor_says_so_on_the_field_when_a_new_page_is_too_visible(pages, world):
+    with tenant_context(world.org_a):
+        parent = ContentPage.objects.get(slug="level-organisation")
+    client = client_for(world.org_a, person=world.a_admin)
+    data = nested_form_data(
+        {
+            "title": "Too open",
+            "slug": "too-open",
+            "visibility": "public",
+            "summary": "",
+            "body": rich_text("<p>Open to all?</p>"),
+            "action-publish": "1",
+        }
+    )
+    response = client.post(f"/admin/pages/add/org_pages/contentpage/{parent.pk}/", data)
+    assert response.status_code == 200
+    assert b"cannot be more visible than the page above it" in response.content
+    with tenant_context(world.org_a):
+        assert not ContentPage.objects.filter(slug="too-open").exists()
