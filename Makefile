@@ -19,8 +19,16 @@ install: $(STAMP)
 run: install
 	$(PY) deploy/run_local.py
 
+# The browser tests drive Debian's Chromium (Playwright cannot download browsers here): installed when missing.
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	@echo "make test: installing Debian's chromium for the browser tests"
+	@SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	($$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium) \
+	|| echo "make test: could not install chromium; the browser tests will fail and say so"
+
 # pytest exits 5 when it collected no tests: that is a failure here, said out loud.
-test: install
+test: install $(CHROMIUM)
 	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest ran no tests -- failing"; exit 1; fi; \
 	exit $$status

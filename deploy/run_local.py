@@ -134,6 +134,8 @@ def main() -> int:
     manage("migrate_fleet", "--workers", "2", env=env)
     say("ensuring demo data...")
     manage("demo_data", env=env)
+    # Every organisation's sign-on client, with redirect addresses for this port.
+    manage("sso_sync_clients", env=env)
 
     processes = [
         subprocess.Popen([PYTHON, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")], env=env, cwd=ROOT)

@@ -883,13 +883,17 @@ def _import_in_one_transaction(
 
 
 def create_registry_rows(*, plan: _ImportPlan) -> Organisation:
-    return registry_rows_create(
+    from shared_apps.identity_provider.services import oidc_client_sync
+
+    organisation = registry_rows_create(
         spec=plan.spec,
         status=Organisation.Status.ACTIVE,
         blueprint_version=plan.blueprint_version,
         default_visibility=plan.default_visibility,
         brand_colour=plan.brand_colour,
     )
+    oidc_client_sync(organisation=organisation)  # its sign-on client, for the domains it is imported with
+    return organisation
 
 
 def create_schema(*, organisation: Organisation, template: str) -> None:

@@ -224,6 +224,7 @@ def organisation_provision_run(*, job: Job, progress: ProgressCallback | None = 
                 source = detail["schema_source"] = create_schema(organisation=organisation, spec=spec)
                 step("seeding_site")
                 seed_site(organisation=organisation, spec=spec, schema_source=source)
+                register_sign_on_client(organisation=organisation)
                 step("inviting_admin")
                 invite_first_administrator(organisation=organisation, spec=spec, actor=Actor(job.requested_by))
                 activate(organisation=organisation)
@@ -271,6 +272,13 @@ def seed_site(*, organisation: Organisation, spec: ProvisioningSpec, schema_sour
             site_personalise(name=organisation.name, hostname=spec.domains[0], blueprint=blueprint)
         else:
             site_seed(name=organisation.name, hostname=spec.domains[0], blueprint=blueprint, apps=spec.apps)
+
+
+def register_sign_on_client(*, organisation: Organisation) -> None:
+    """The subsite's OpenID Connect client at the shared space, redirecting to each of its domains."""
+    from shared_apps.identity_provider.services import oidc_client_sync
+
+    oidc_client_sync(organisation=organisation)
 
 
 def invite_first_administrator(*, organisation: Organisation, spec: ProvisioningSpec, actor: Actor) -> None:

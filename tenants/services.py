@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from psycopg import sql
 
+from shared_apps.identity_provider.services import oidc_client_delete, oidc_client_sync
 from sites.seeding import site_rename, site_set_hostname
 from tenants.audit import Actor, audited
 from tenants.jobs import ProgressCallback, job_create, job_enqueue, job_mark
@@ -74,6 +75,7 @@ def organisation_domain_add(
                 added = Domain.objects.create(tenant=organisation, domain=host, is_primary=False)
                 if make_primary:
                     _set_primary(organisation=organisation, domain=added)
+                oidc_client_sync(organisation=organisation)
         except IntegrityError as exc:
             raise ValidationError({"domain": [f"{host} was taken by another request just now."]}) from exc
     return added
@@ -89,7 +91,9 @@ def organisation_domain_remove(*, organisation: Organisation, domain: str, actor
             raise ValidationError({"domain": [f"{host} is not a domain of {organisation.name}."]}) from None
         if entry.is_primary:
             raise ValidationError({"domain": [f"{host} is the primary domain; make another domain primary first."]})
-        entry.delete()
+        with transaction.atomic():
+            entry.delete()
+            oidc_client_sync(organisation=organisation)
 
 
 def organisation_domain_set_primary(*, organisation: Organisation, domain: str, actor: Actor) -> Domain:
@@ -104,6 +108,7 @@ def organisation_domain_set_primary(*, organisation: Organisation, domain: str, 
             raise ValidationError({"domain": [f"{host} is not a domain of {organisation.name}."]}) from None
         with transaction.atomic():
             _set_primary(organisation=organisation, domain=entry)
+            oidc_client_sync(organisation=organisation)
     return entry
 
 
@@ -202,6 +207,7 @@ def organisation_purge(*, organisation: Organisation, actor: Actor, ignore_grace
         schema = organisation.schema_name
         with transaction.atomic():
             LocalUserLink.objects.filter(schema_name=schema).delete()
+            oidc_client_delete(organisation=organisation)
             organisation.delete()
             with connection.cursor() as cursor:
                 # Fire deferred constraint checks first: DROP refuses tables with pending trigger events.

@@ -99,10 +99,11 @@ def test_inactive_account_cannot_sign_in(world):
         assert authenticate(username=world.a_member.email, password=world.a_member.password) is None
 
 
-def test_sign_in_form_on_a_subsite_uses_the_platform_account(world):
+def test_the_subsite_admin_sign_in_still_checks_the_platform_account(world):
+    """Wagtail's own admin sign-in form on a subsite checks the platform account, never a local password."""
     client = client_for(world.org_a)
     response = client.post(
-        "/accounts/login/", {"username": world.a_editor.email, "password": world.a_editor.password, "next": "/admin/"}
+        "/admin/login/", {"username": world.a_editor.email, "password": world.a_editor.password, "next": "/admin/"}
     )
     assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200

@@ -10,11 +10,23 @@ import pytest
 
 from govsquare.layout import REPO_ROOT
 
+
+def _signing_key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
 SAFE = {
     "DEBUG": "false",
     "SECRET_KEY": "k" * 50,
     "ALLOWED_HOSTS": "govsquare.example,.govsquare.example",
     "PLATFORM_DOMAIN": "govsquare.example",
+    "OIDC_RSA_PRIVATE_KEY": _signing_key(),
 }
 
 
@@ -38,6 +50,7 @@ def test_production_starts_with_a_safe_configuration():
         ({"SECRET_KEY": ""}, "SECRET_KEY is the development default or empty"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY is shorter than 32 characters"),
         ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS contains the wildcard"),
+        ({"OIDC_RSA_PRIVATE_KEY": ""}, "OIDC_RSA_PRIVATE_KEY"),
     ],
 )
 def test_production_refuses_each_insecure_default_and_names_it(override, reason):

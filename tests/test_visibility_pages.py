@@ -35,7 +35,9 @@ MAY_SEE = {
 def pages(world):  # type: ignore[no-untyped-def]
     """One page per level under org A's home page, and org B's staff recognised as civil servants."""
     EmailDomain.objects.create(organisation=world.org_b, domain="org-b.example")
-    AccountEmail.objects.create(account=world.b_member.account, email=world.b_member.email, verified_at=timezone.now())
+    AccountEmail.objects.update_or_create(
+        account=world.b_member.account, email=world.b_member.email, defaults={"verified_at": timezone.now()}
+    )
     with tenant_context(world.org_a):
         home = Site.objects.get().root_page
         for level in LEVELS:

@@ -42,12 +42,12 @@ def test_editors_and_administrators_of_org_a_enter_its_admin(world, key):
 def test_members_and_outsiders_are_kept_out_of_org_a_admin(world, key):
     response = client_for(world.org_a, person=world.people[key]).get("/admin/")
     assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
+    assert "/accounts/login/" in response["Location"]
 
 
 def test_editor_of_org_a_is_kept_out_of_org_b_admin(world):
     response = client_for(world.org_b, person=world.a_editor_b_member).get("/admin/")
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert client_for(world.org_a, person=world.a_editor_b_member).get("/admin/").status_code == 200
 
 
@@ -57,12 +57,12 @@ def test_a_session_from_org_a_is_not_valid_on_org_b(world):
     other = client_for(world.org_b)
     other.cookies["sessionid"] = session_cookie
     response = other.get("/admin/")
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 def test_anonymous_visitor_is_sent_to_sign_in(world):
     response = client_for(world.org_a).get("/admin/")
-    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
 def test_administrator_manages_users_only_of_their_own_organisation(world):

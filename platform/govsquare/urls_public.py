@@ -1,19 +1,28 @@
 """URLs of the shared space (public schema, on PLATFORM_DOMAIN)."""
 
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from shared_apps.accounts import views as account_views
 from shared_apps.operator.api import api as operator_api
 from shared_apps.shared_space.views import shared_space_home
 
 urlpatterns = [
     path("", shared_space_home, name="shared_space_home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Accounts (shared_apps/accounts): sign-up, sign-in with its second step, addresses, two-factor, profile.
+    # "login" and "logout" also keep their plain names (LOGIN_URL, redirect_to_login, templates).
+    path("accounts/login/", account_views.sign_in, name="login"),
+    path("accounts/logout/", account_views.sign_out, name="logout"),
+    path("accounts/", include("shared_apps.accounts.urls")),
+    # A person's own data: export everything, delete the account (shared_apps/accounts/personal_data.py).
+    path("accounts/data/", include("shared_apps.accounts.personal_data_urls")),
+    # The platform's people directory (who sees whom: shared_apps/shared_space/selectors.py).
+    path("people/", include("shared_apps.shared_space.urls")),
     # The platform operators' API and pages: on the shared space only, never on an organisation's host.
     path("api/operator/v1/", operator_api.urls),
     path("operator/", include("shared_apps.operator.urls")),
+    # The OpenID Connect provider for every subsite (discovery at /o/.well-known/openid-configuration).
+    path("o/", include("shared_apps.identity_provider.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,16 +1,18 @@
 """URLs of an organisation's subsite (its own schema): Wagtail's site and admin."""
 
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from tenant_apps.members.operator_access import admit_platform_operators
+
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("admin/", include(wagtailadmin_urls)),
+    # Sign-in and sign-out through the shared space (OpenID Connect): /accounts/login/, callback/, logout/.
+    path("accounts/", include("tenant_apps.sso.urls")),
+    # Platform operators are let into the admin (and each entry is audited): tenant_apps.members.operator_access.
+    path("admin/", include(admit_platform_operators(wagtailadmin_urls))),
     path("documents/", include(wagtaildocs_urls)),
 ]
 
@@ -21,4 +23,6 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# The people directory and "request to join", before Wagtail's page catch-all.
+urlpatterns += [path("", include("tenant_apps.members.urls"))]
 urlpatterns += [path("", include(wagtail_urls))]

@@ -15,17 +15,190 @@ def account_find_by_email(*, email: str) -> Account | None:
     return Account.objects.filter(email__iexact=email.strip()).first()
 
 
-def account_authenticate(*, email: str, password: str) -> Account | None:
-    """The active account with this e-mail and password, or ``None`` (same cost either way)."""
-    account = account_find_by_email(email=email or "")
-    if account is None:
-        Account().set_password(password)  # spend the hashing time anyway: no user enumeration by timing
-        return None
-    if not account.is_active or not account.check_password(password):
-        return None
-    return account
+def account_authenticate(*, email: str, password: str, ip: str | None = None) -> Account | None:
+    """The active account with this e-mail and password, or ``None`` (same cost either way).
+
+    Goes through ``services.account_password_check``: a locked account or a throttled IP address gets
+    ``None`` even with the right password, and a wrong password counts towards the lockout. It checks
+    the password only; whether a second factor is due is ``account_second_factor_state``.
+    """
+    from shared_apps.accounts.services import account_password_check
+
+    outcome = account_password_check(email=email or "", password=password, ip=ip)
+    return outcome.account if outcome.ok else None
 
 
 def account_linked_schemas(*, account: Account) -> list[str]:
     """The schemas that hold a local user for ``account`` (the public schema included, if it does)."""
     return list(LocalUserLink.objects.filter(account=account).values_list("schema_name", flat=True))
+
+
+def account_civil_servant_organisations(*, account: Account):  # type: ignore[no-untyped-def]
+    """The organisations (not pending deletion) at whose e-mail domains the account has a verified address."""
+    from tenants.models import Organisation
+
+    domains = [
+        email.rpartition("@")[2].lower()
+        for email in account.emails.filter(verified_at__isnull=False).values_list("email", flat=True)
+    ]
+    return (
+        Organisation.objects.filter(email_domains__domain__in=domains)
+        .exclude(status=Organisation.Status.PENDING_DELETION)
+        .distinct()
+    )
+
+
+def account_is_civil_servant(*, account: Account) -> bool:
+    """A civil servant has a verified address at an e-mail domain registered by a government organisation.
+
+    Computed on every call, never stored: removing the address or deregistering the domain takes
+    effect at once. Everyone else is a citizen.
+    """
+    return account_civil_servant_organisations(account=account).exists()
+
+
+# --- Addresses, sign-in, second factor, invitations (the account pages on the shared space) --------------
+
+
+def account_for_user(*, user: object) -> Account | None:
+    """The active account behind a signed-in local user (any schema), or ``None``."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "account_id", None):
+        return None
+    return Account.objects.filter(pk=user.account_id, is_active=True).first()  # type: ignore[attr-defined]
+
+
+def account_for_sign_in(*, email: str) -> Account | None:
+    """The account that signs in with ``email``: its primary address, or another address it has verified."""
+    from shared_apps.accounts.models import AccountEmail
+
+    email = (email or "").strip()
+    if not email:
+        return None
+    account = Account.objects.filter(email__iexact=email).first()
+    if account is not None:
+        return account
+    row = AccountEmail.objects.select_related("account").filter(email__iexact=email, verified_at__isnull=False).first()
+    return row.account if row is not None else None
+
+
+def account_holding_address(*, email: str) -> Account | None:
+    """The account that has ``email`` as any of its addresses (verified or not), or ``None``."""
+    from shared_apps.accounts.models import AccountEmail
+
+    email = (email or "").strip()
+    account = Account.objects.filter(email__iexact=email).first()
+    if account is not None:
+        return account
+    row = AccountEmail.objects.select_related("account").filter(email__iexact=email).first()
+    return row.account if row is not None else None
+
+
+def account_emails(*, account: Account) -> list:  # type: ignore[type-arg]
+    """The account's addresses, the primary one first."""
+    return list(account.emails.order_by("-is_primary", "email"))
+
+
+def account_verified_addresses(*, account: Account) -> list[str]:
+    """The account's verified addresses, lower-cased (what invitations and civil-servant status go by)."""
+    return [e.lower() for e in account.emails.filter(verified_at__isnull=False).values_list("email", flat=True)]
+
+
+def account_email_is_verified(*, account: Account) -> bool:
+    """Whether the account's primary address has been verified."""
+    return account.emails.filter(is_primary=True, verified_at__isnull=False).exists()
+
+
+def account_administered_organisations(*, account: Account) -> list:  # type: ignore[type-arg]
+    """The organisations in which ``account`` is an administrator, read live from their schemas.
+
+    An administrator is a local user in the "Administrators" group or a superuser of that schema
+    (``tenant_apps.people.roles``). Only the schemas the account has a local user in are asked
+    (``LocalUserLink``), in one query: a role given or taken away counts at once, nothing is stored.
+    """
+    import re
+
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    from tenant_apps.people.models import User
+    from tenant_apps.people.roles import ADMINISTRATORS_GROUP
+    from tenants.models import Organisation
+
+    schemas = set(LocalUserLink.objects.filter(account=account).values_list("schema_name", flat=True))
+    organisations = {
+        organisation.schema_name: organisation
+        for organisation in Organisation.objects.filter(schema_name__in=schemas).exclude(
+            status=Organisation.Status.PROVISIONING
+        )
+        if re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", organisation.schema_name)
+    }
+    if not organisations:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [list(organisations)])
+        present = sorted(row[0] for row in cursor.fetchall())
+        if not present:
+            return []
+        quote = connection.ops.quote_name
+        users, memberships, groups = (
+            quote(User._meta.db_table),
+            quote(User.groups.through._meta.db_table),
+            quote(Group._meta.db_table),
+        )
+        parts = [
+            f"SELECT %s FROM {quote(schema)}.{users} u WHERE u.account_id = %s AND u.is_active AND ("
+            f"u.is_superuser OR EXISTS (SELECT 1 FROM {quote(schema)}.{memberships} ug "
+            f"JOIN {quote(schema)}.{groups} g ON g.id = ug.group_id WHERE ug.user_id = u.id AND g.name = %s))"
+            for schema in present
+        ]
+        params: list[object] = []
+        for schema in present:
+            params += [schema, account.pk, ADMINISTRATORS_GROUP]
+        cursor.execute(" UNION ALL ".join(parts), params)
+        found = {row[0] for row in cursor.fetchall()}
+    return sorted((organisations[schema] for schema in found), key=lambda o: o.name)
+
+
+def account_is_organisation_administrator(*, account: Account) -> bool:
+    return bool(account_administered_organisations(account=account))
+
+
+def account_second_factor_required(*, account: Account) -> bool:
+    """Two-factor sign-in is compulsory for platform operators and organisation administrators."""
+    return account.is_platform_operator or account_is_organisation_administrator(account=account)
+
+
+def account_second_factor_enabled(*, account: Account) -> bool:
+    """The account has a confirmed TOTP authenticator."""
+    return bool(account.totp_secret and account.totp_confirmed_at)
+
+
+class SecondFactor:
+    """What a sign-in needs after the password: nothing, a code, or setting up the authenticator first."""
+
+    NONE = "none"
+    VERIFY = "verify"
+    SETUP = "setup"
+
+
+def account_second_factor_state(*, account: Account) -> str:
+    """``SecondFactor.VERIFY`` when the account has TOTP, ``SETUP`` when it must but has not set it up yet."""
+    if account_second_factor_enabled(account=account):
+        return SecondFactor.VERIFY
+    if account_second_factor_required(account=account):
+        return SecondFactor.SETUP
+    return SecondFactor.NONE
+
+
+def invitation_for_token(*, token: str):  # type: ignore[no-untyped-def]
+    """The open (not yet accepted) invitation whose link carries ``token``, expired or not; else ``None``."""
+    from shared_apps.accounts.models import Invitation
+    from shared_apps.accounts.tokens import invitation_token_hash
+
+    if not token or len(token) > 200:
+        return None
+    return (
+        Invitation.objects.select_related("organisation")
+        .filter(token_hash=invitation_token_hash(token), accepted_at__isnull=True)
+        .first()
+    )

@@ -27,19 +27,37 @@ def local_user_for_account(*, account: Account) -> User:
             account=account, schema_name=connection.schema_name, defaults={"local_user_id": user.pk}
         )
         _accept_open_invitations(user=user, account=account)
+        _auto_join_staff(user=user, account=account)
     return user
 
 
+def _auto_join_staff(*, user: User, account: Account) -> None:
+    """Staff (a verified address at the organisation's e-mail domains) join as members, if it allows it."""
+    from tenant_apps.people.memberships import membership_auto_join
+
+    membership_auto_join(user=user, account=account)
+
+
 def _accept_open_invitations(*, user: User, account: Account) -> None:
-    """Give the role of an open invitation to this organisation, the first time the person arrives."""
+    """Give the role of an open invitation to this organisation, the first time the person arrives.
+
+    Only an invitation to an address the account has *verified* counts (anyone can sign up with
+    any address), and only until it expires.
+    """
+    from django.db.models import Q
+    from django.db.models.functions import Lower
     from django.utils import timezone
 
     from shared_apps.accounts.models import Invitation
+    from shared_apps.accounts.selectors import account_verified_addresses
 
+    addresses = account_verified_addresses(account=account)
+    if not addresses:
+        return
     invitation = (
-        Invitation.objects.filter(
-            organisation__schema_name=connection.schema_name, email__iexact=account.email, accepted_at__isnull=True
-        )
+        Invitation.objects.annotate(email_lower=Lower("email"))
+        .filter(organisation__schema_name=connection.schema_name, email_lower__in=addresses, accepted_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
         .order_by("created_at")
         .first()
     )

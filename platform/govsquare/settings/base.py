@@ -7,6 +7,8 @@ from urllib.parse import unquote
 import environ
 
 from govsquare import layout
+from shared_apps.identity_provider.addresses import origin
+from shared_apps.identity_provider.keys import development_signing_key
 from tenants.hosts import RegisteredHosts
 
 env = environ.Env()
@@ -53,6 +55,8 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
+# Editors reach a subsite's admin through the platform sign-on too (one account, its two-factor step).
+WAGTAILADMIN_LOGIN_URL = LOGIN_URL
 
 MIDDLEWARE = [
     "tenants.middleware.OrganisationMiddleware",  # first: decides the schema for the request
@@ -61,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shared_apps.identity_provider.sessions.SessionEpochMiddleware",  # single sign-out, every host
+    "tenant_apps.sso.middleware.SilentSignInMiddleware",  # subsites: sign in silently once per session
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -203,4 +209,67 @@ LOGGING = {
         # Wagtail 8 runs its search and reference-index updates as (inline) django-tasks: one line each.
         "django_tasks": {"level": "WARNING"},
     },
+}
+
+# --- Accounts: sign-in protection and links in e-mails (shared_apps/accounts) ------------------------
+#: Failed sign-ins (wrong password or two-factor code) in a row that lock an account; every further
+#: run of as many failures locks it again, twice as long each time, up to the maximum.
+ACCOUNT_LOCKOUT_THRESHOLD = env.int("ACCOUNT_LOCKOUT_THRESHOLD", default=5)
+ACCOUNT_LOCKOUT_MINUTES = env.int("ACCOUNT_LOCKOUT_MINUTES", default=15)
+ACCOUNT_LOCKOUT_MAX_MINUTES = env.int("ACCOUNT_LOCKOUT_MAX_MINUTES", default=24 * 60)
+#: Failed sign-ins from one IP address (any account, any host) that make it wait for the rest of the
+#: window. Generous: a whole ministry may sit behind one address.
+ACCOUNT_IP_MAX_FAILURES = env.int("ACCOUNT_IP_MAX_FAILURES", default=50)
+ACCOUNT_IP_WINDOW_MINUTES = env.int("ACCOUNT_IP_WINDOW_MINUTES", default=15)
+#: How long the links in account e-mails work.
+ACCOUNT_EMAIL_VERIFICATION_HOURS = env.int("ACCOUNT_EMAIL_VERIFICATION_HOURS", default=72)
+ACCOUNT_PASSWORD_RESET_HOURS = env.int("ACCOUNT_PASSWORD_RESET_HOURS", default=2)
+ACCOUNT_INVITATION_DAYS = env.int("ACCOUNT_INVITATION_DAYS", default=14)
+
+# --- Single sign-on: OpenID Connect, the shared space as provider, every subsite a client ------------
+#: The provider's issuer: its browser-facing address on the shared space (``iss`` of every ID token).
+OIDC_ISSUER = env.str(
+    "OIDC_ISSUER", default=origin(scheme=PLATFORM_SCHEME, host=PLATFORM_DOMAIN, port=PLATFORM_PORT) + "/o"
+)
+#: Where subsites reach the provider server to server (discovery, token, JWKS). The calls carry the Host
+#: header of PLATFORM_DOMAIN, so the organisation middleware routes them to the shared space. In
+#: production: the application servers or their internal load balancer.
+OIDC_PROVIDER_INTERNAL_URL = env.str("OIDC_PROVIDER_INTERNAL_URL", default=f"http://127.0.0.1:{PLATFORM_PORT}")
+OIDC_PROVIDER_TIMEOUT = env.float("OIDC_PROVIDER_TIMEOUT", default=10.0)
+#: Signs ID tokens (PEM, RSA >= 2048 bits). Production refuses to start without it; development and
+#: tests generate one once into .local/ when it is not set.
+OIDC_RSA_PRIVATE_KEY = env.str("OIDC_RSA_PRIVATE_KEY", default="", multiline=True)
+if not OIDC_RSA_PRIVATE_KEY and not env.str("DJANGO_SETTINGS_MODULE", default="").endswith(".production"):
+    OIDC_RSA_PRIVATE_KEY = development_signing_key(path=BASE_DIR / ".local" / "oidc-signing-key.pem")
+
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_ISS_ENDPOINT": OIDC_ISSUER,
+    "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
+    "OAUTH2_VALIDATOR_CLASS": "shared_apps.identity_provider.validators.GovSquareOAuth2Validator",
+    "SCOPES": {
+        "openid": "Sign you in with your GovSquare account",
+        "profile": "Your name, and whether you are a civil servant",
+        "email": "Your e-mail address",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    # The authorisation code flow with PKCE (S256 only); no implicit or password grants.
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    # Subsites use the tokens only while signing in; their own session carries on from there.
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 300,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 3600,
+    "ID_TOKEN_EXPIRE_SECONDS": 300,
+    # RP-initiated logout: no confirmation page when the ID token matches the session, and only to a
+    # registered post-logout address.
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
 }

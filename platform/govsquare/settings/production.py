@@ -3,7 +3,19 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from govsquare.settings.base import *  # noqa: F403
-from govsquare.settings.base import ALLOWED_HOSTS, DEBUG, INSECURE_DEFAULT_SECRET_KEY, SECRET_KEY, env
+from govsquare.settings.base import (
+    ALLOWED_HOSTS,
+    DEBUG,
+    INSECURE_DEFAULT_SECRET_KEY,
+    OAUTH2_PROVIDER,
+    OIDC_RSA_PRIVATE_KEY,
+    PLATFORM_DOMAIN,
+    PLATFORM_PORT,
+    SECRET_KEY,
+    env,
+)
+from shared_apps.identity_provider.addresses import origin
+from shared_apps.identity_provider.keys import signing_key_problem
 
 
 def insecure_settings(*, debug: bool, secret_key: str, allowed_hosts: list[str]) -> list[str]:
@@ -23,6 +35,9 @@ def insecure_settings(*, debug: bool, secret_key: str, allowed_hosts: list[str])
 
 
 _problems = insecure_settings(debug=DEBUG, secret_key=SECRET_KEY, allowed_hosts=ALLOWED_HOSTS)
+_signing_key_problem = signing_key_problem(OIDC_RSA_PRIVATE_KEY)  # no key generated in production
+if _signing_key_problem:
+    _problems.append(_signing_key_problem)
 if _problems:
     raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(_problems) + ".")
 
@@ -33,3 +48,8 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 PLATFORM_SCHEME = "https"
+# Single sign-on follows the https scheme: the issuer, and redirects to https addresses only.
+OIDC_ISSUER = env.str(
+    "OIDC_ISSUER", default=origin(scheme=PLATFORM_SCHEME, host=PLATFORM_DOMAIN, port=PLATFORM_PORT) + "/o"
+)
+OAUTH2_PROVIDER = {**OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": OIDC_ISSUER, "ALLOWED_REDIRECT_URI_SCHEMES": ["https"]}

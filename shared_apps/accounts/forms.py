@@ -1,0 +1,111 @@
+"""Forms of the account pages: they read the input; the services decide (and say what is wrong)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from shared_apps.accounts.models import Account
+
+
+class ServiceErrorsMixin:
+    """Put a service's ``ValidationError`` next to the fields it names (the rest above the form)."""
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        fields = self.fields  # type: ignore[attr-defined]
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, list(error.messages))  # type: ignore[attr-defined]
+            return
+        for field, messages in error.message_dict.items():
+            target = field if field in fields else None
+            if field == NON_FIELD_ERRORS:
+                target = None
+            self.add_error(target, list(messages))  # type: ignore[attr-defined]
+
+
+class _NewPassword(ServiceErrorsMixin, forms.Form):
+    password = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self) -> dict:  # type: ignore[type-arg]
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password"), cleaned.get("password_again")
+        if first and second and first != second:
+            self.add_error("password_again", "The two passwords are not the same.")
+        return cleaned
+
+
+class SignUpForm(_NewPassword):
+    email = forms.CharField(
+        label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    display_name = forms.CharField(label="Your name", max_length=150)
+
+    field_order = ["email", "display_name", "password", "password_again"]
+
+
+class InvitationSignUpForm(_NewPassword):
+    display_name = forms.CharField(label="Your name", max_length=150)
+
+    field_order = ["display_name", "password", "password_again"]
+
+
+class SetPasswordForm(_NewPassword):
+    pass
+
+
+class SignInForm(ServiceErrorsMixin, forms.Form):
+    email = forms.CharField(
+        label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "username"})
+    )
+    password = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class CodeForm(ServiceErrorsMixin, forms.Form):
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class EmailForm(ServiceErrorsMixin, forms.Form):
+    """The services check the address (one message, in one language, wherever it is typed)."""
+
+    email = forms.CharField(
+        label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+
+class EmailAddForm(EmailForm):
+    make_primary = forms.BooleanField(label="Make it my primary address once it is verified", required=False)
+
+
+class ProfileForm(ServiceErrorsMixin, forms.Form):
+    display_name = forms.CharField(label="Display name", max_length=150)
+    job_title = forms.CharField(label="Job title", max_length=150, required=False)
+    bio = forms.CharField(label="About you", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    photo = forms.ImageField(label="Photo", required=False)
+    remove_photo = forms.BooleanField(label="Remove my photo", required=False)
+    profile_public = forms.BooleanField(
+        label="Show my profile to everyone, citizens included (otherwise to civil servants only)", required=False
+    )
+    language = forms.ChoiceField(label="Language", choices=Account._meta.get_field("language").choices)
+
+    @classmethod
+    def for_account(cls, account: Account) -> ProfileForm:
+        return cls(
+            initial={
+                "display_name": account.display_name,
+                "job_title": account.job_title,
+                "bio": account.bio,
+                "profile_public": account.profile_public,
+                "language": account.language,
+            }
+        )

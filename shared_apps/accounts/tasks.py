@@ -1,0 +1,33 @@
+"""Background work on accounts. Thin: each task loads its job and calls ``shared_apps.accounts.personal_data``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+
+@shared_task(name="accounts.personal_data_export")
+def personal_data_export(job_id: str) -> dict[str, Any]:
+    from shared_apps.accounts.models import PersonalDataJob
+    from shared_apps.accounts.personal_data import PersonalDataFailed, personal_data_export_run
+
+    job = PersonalDataJob.objects.get(pk=job_id)
+    try:
+        path = personal_data_export_run(job=job)
+    except PersonalDataFailed as exc:  # the job records the reason; the task ends normally
+        return {"state": "failed", "error": str(exc)}
+    return {"state": "ready", "archive": str(path)}
+
+
+@shared_task(name="accounts.personal_data_delete")
+def personal_data_delete(job_id: str) -> dict[str, Any]:
+    from shared_apps.accounts.models import PersonalDataJob
+    from shared_apps.accounts.personal_data import PersonalDataFailed, personal_data_delete_run
+
+    job = PersonalDataJob.objects.get(pk=job_id)
+    try:
+        result = personal_data_delete_run(job=job)
+    except PersonalDataFailed as exc:
+        return {"state": "failed", "error": str(exc)}
+    return {"state": "ready", **result}

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class IdentityProviderConfig(AppConfig):
+    """The shared space as OpenID Connect provider for every subsite (django-oauth-toolkit's models, no own)."""
+
+    name = "shared_apps.identity_provider"
+    label = "identity_provider"
+    verbose_name = "Identity provider"
+
+    def ready(self) -> None:
+        from shared_apps.identity_provider import sessions
+
+        sessions.connect_receivers()
