@@ -17,11 +17,13 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
+    from govsquare.dev_media import serve_own_media
+
     urlpatterns += staticfiles_urlpatterns()
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Development only: this organisation's own media folder, never another schema's.
+    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<str:schema>/<path:path>", serve_own_media)]
 
 # The people directory and "request to join", before Wagtail's page catch-all.
 urlpatterns += [path("", include("tenant_apps.members.urls"))]
