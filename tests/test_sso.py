@@ -633,3 +633,17 @@ def test_production_needs_the_signing_key(tmp_path, with_key):
     else:
         assert result.returncode != 0
         assert "Refusing to start in production" in result.stderr and "OIDC_RSA_PRIVATE_KEY is not set" in result.stderr
+
+
+def test_expired_sign_on_tokens_are_cleared(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken
+
+    from shared_apps.identity_provider.tasks import clear_expired_tokens
+
+    AccessToken.objects.create(token="old", expires=timezone.now() - timedelta(days=2), scope="openid")
+    AccessToken.objects.create(token="new", expires=timezone.now() + timedelta(hours=1), scope="openid")
+    clear_expired_tokens()
+    assert list(AccessToken.objects.values_list("token", flat=True)) == ["new"]
