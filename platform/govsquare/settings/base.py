@@ -139,6 +139,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-organisations-past-grace": {"task": "tenants.purge_due", "schedule": 3600.0},
     # Keep the warm pool of spare schemas full (a claim also queues a refill at once).
     "refill-schema-pool": {"task": "tenants.pool_refill", "schedule": 600.0},
+    # Sign-on tokens and grants that have expired (django-oauth-toolkit's cleartokens).
+    "clear-expired-sign-on-tokens": {"task": "identity_provider.clear_expired_tokens", "schedule": 3600.0},
 }
 
 # --- Internationalisation ----------------------------------------------------------------------------
