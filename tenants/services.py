@@ -57,6 +57,17 @@ def organisation_rename(*, organisation: Organisation, name: str, actor: Actor) 
     return organisation
 
 
+def organisation_set_auto_join(*, organisation: Organisation, enabled: bool, actor: Actor) -> Organisation:
+    """Whether staff with a verified address at the organisation's e-mail domains join as members by themselves."""
+    with audited(
+        actor=actor, action="organisation.auto_join.set", organisation_slug=organisation.slug, enabled=enabled
+    ):
+        _require(organisation, Status.ACTIVE, Status.SUSPENDED)
+        organisation.auto_join_staff = enabled
+        organisation.save(update_fields=["auto_join_staff", "updated_at"])
+    return organisation
+
+
 def organisation_domain_add(
     *, organisation: Organisation, domain: str, actor: Actor, make_primary: bool = False
 ) -> Domain:

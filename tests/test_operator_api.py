@@ -333,6 +333,16 @@ def test_rename(world, api, scratch):
     assert refused.json()["errors"]["name"] == ["A name of 1 to 200 characters is required."]
 
 
+def test_automatic_joining_of_staff_can_be_switched_off_and_on(world, api, scratch):
+    assert api.get("/organisations/scratch").json()["auto_join_staff"] is True
+    off = api.patch("/organisations/scratch", {"auto_join_staff": False})
+    assert off.status_code == 200 and off.json()["auto_join_staff"] is False
+    assert Organisation.objects.get(slug="scratch").auto_join_staff is False
+    assert Organisation.objects.get(slug="org-a").auto_join_staff is True  # the other organisation keeps its own
+    assert AuditEvent.objects.filter(organisation_slug="scratch", action="organisation.auto_join.set").exists()
+    assert api.patch("/organisations/scratch", {"auto_join_staff": True}).json()["auto_join_staff"] is True
+
+
 def test_suspend_and_resume(world, api, scratch):
     suspended = api.post("/organisations/scratch/suspend", {"reason": "Unpaid invoice"})
     assert suspended.status_code == 200

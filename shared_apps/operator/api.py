@@ -131,6 +131,7 @@ class OrganisationOut(Schema):
     blueprint: str
     blueprint_version: int
     enabled_apps: list[str]
+    auto_join_staff: bool
     suspension_reason: str
     suspended_at: datetime | None
     last_exported_at: datetime | None
@@ -194,6 +195,7 @@ class OrganisationIn(Schema):
 
 class OrganisationPatch(Schema):
     name: str | None = None
+    auto_join_staff: bool | None = None
 
 
 class SuspendIn(Schema):
@@ -253,6 +255,10 @@ def organisations_update(request: HttpRequest, slug: str, payload: OrganisationP
     organisation = _organisation(slug)
     if payload.name is not None:
         lifecycle.organisation_rename(organisation=organisation, name=payload.name, actor=_actor(request))
+    if payload.auto_join_staff is not None:
+        lifecycle.organisation_set_auto_join(
+            organisation=organisation, enabled=payload.auto_join_staff, actor=_actor(request)
+        )
     return _organisation(slug)
 
 
