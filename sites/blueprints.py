@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+
 ORGANISATION = "organisation"
 CIVIL_SERVANTS = "civil_servants"
 PUBLIC = "public"
 VISIBILITY_CHOICES = [
-    (ORGANISATION, "Colleagues within the organisation"),
-    (CIVIL_SERVANTS, "All civil servants"),
-    (PUBLIC, "Everyone"),
+    (ORGANISATION, gettext_lazy("Colleagues within the organisation")),
+    (CIVIL_SERVANTS, gettext_lazy("All civil servants")),
+    (PUBLIC, gettext_lazy("Everyone")),
 ]
 
 
@@ -30,7 +33,7 @@ class SectionSpec:
 class Blueprint:
     key: str
     version: int
-    label: str
+    label: str  # marked with gettext_noop: translated where it is shown (the operator's form)
     default_visibility: str
     home_intro: str
     brand_colour: str
@@ -44,7 +47,7 @@ class Blueprint:
 INTRANET = Blueprint(
     key="intranet",
     version=1,
-    label="Intranet (staff only by default)",
+    label=gettext_noop("Intranet (staff only by default)"),
     default_visibility=ORGANISATION,
     home_intro="<p>Welcome to the intranet of {name}.</p>",
     brand_colour="#154273",
@@ -59,7 +62,7 @@ INTRANET = Blueprint(
 PARTICIPATION = Blueprint(
     key="participation",
     version=1,
-    label="Participation (citizen-facing, public by default)",
+    label=gettext_noop("Participation (citizen-facing, public by default)"),
     default_visibility=PUBLIC,
     home_intro="<p>Take part in the plans of {name}.</p>",
     brand_colour="#007b4f",
@@ -77,4 +80,6 @@ def blueprint_get(*, key: str) -> Blueprint:
     try:
         return BLUEPRINTS[key]
     except KeyError:
-        raise LookupError(f"Unknown blueprint '{key}'. Known: {', '.join(sorted(BLUEPRINTS))}.") from None
+        raise LookupError(
+            _("Unknown blueprint '%(key)s'. Known: %(known)s.") % {"key": key, "known": ", ".join(sorted(BLUEPRINTS))}
+        ) from None

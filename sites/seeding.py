@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import connection
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Page, Site
 
 from sites.blueprints import PUBLIC, Blueprint
 
@@ -36,7 +36,23 @@ def site_seed(*, name: str, hostname: str, blueprint: Blueprint, apps: Sequence[
                     title=spec.title, slug=spec.slug, summary=spec.summary, live=True, show_in_menus=True
                 )
             )
+    collections_seed()
     return Site.objects.create(hostname=hostname, port=80, site_name=name, root_page=home, is_default_site=True)
+
+
+def collections_seed() -> None:
+    """One collection per visibility level under the root collection, for documents and images.
+
+    Their names carry the level (``tenant_apps.pages.visibility.COLLECTION_LEVELS``); the root collection
+    itself stands for the organisation's default.
+    """
+    from tenant_apps.pages.visibility import COLLECTION_LEVELS
+
+    root = Collection.get_first_root_node()
+    existing = set(root.get_children().values_list("name", flat=True))
+    for collection_name in COLLECTION_LEVELS:
+        if collection_name not in existing:
+            root.add_child(instance=Collection(name=collection_name))
 
 
 def site_rename(*, name: str) -> None:

@@ -56,6 +56,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 from psycopg import sql
 
@@ -157,7 +158,7 @@ def organisation_export_run(*, job: Job, progress: ProgressCallback | None = Non
     """Do a queued export job; marks it ready (with the archive's path) or failed (with the reason)."""
     organisation = job.organisation
     if organisation is None:
-        job_mark(job=job, state=Job.State.FAILED, step="failed", error="The organisation no longer exists.")
+        job_mark(job=job, state=Job.State.FAILED, step="failed", error=_("The organisation no longer exists."))
         raise ArchiveFailed(job.error)
     job_mark(job=job, state=Job.State.RUNNING, step="reading_database")
     try:
@@ -194,9 +195,12 @@ def organisation_export(
         try:
             target.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ValidationError(f"The export folder {target} cannot be created: {exc.strerror}.") from exc
+            raise ValidationError(
+                _("The export folder %(folder)s cannot be created: %(reason)s.")
+                % {"folder": target, "reason": exc.strerror}
+            ) from exc
         if not target.is_dir() or not os.access(target, os.W_OK):
-            raise ValidationError(f"The export folder {target} is not a writable folder.")
+            raise ValidationError(_("The export folder %(folder)s is not a writable folder.") % {"folder": target})
         created_at = timezone.now()
         work = Path(tempfile.mkdtemp(prefix=f".{organisation.slug}-", suffix=".export", dir=target))
         try:
@@ -232,12 +236,19 @@ def organisation_export(
 
 def _require_exportable(organisation: Organisation) -> None:
     if organisation.status == Organisation.Status.PROVISIONING:
-        raise ValidationError(f"{organisation.name} is still being set up; there is nothing to export yet.")
+        raise ValidationError(
+            _("%(organisation)s is still being set up; there is nothing to export yet.")
+            % {"organisation": organisation.name}
+        )
     if not schema_exists(organisation.schema_name):
-        raise ValidationError(f"The schema {organisation.schema_name} of {organisation.name} does not exist.")
+        raise ValidationError(
+            _("The schema %(schema)s of %(organisation)s does not exist.")
+            % {"schema": organisation.schema_name, "organisation": organisation.name}
+        )
     if schemas_behind_migrations(schema_names=[organisation.schema_name]):
         raise ValidationError(
-            f"The schema of {organisation.name} is behind this code's migrations; migrate it before exporting."
+            _("The schema of %(organisation)s is behind this code's migrations; migrate it before exporting.")
+            % {"organisation": organisation.name}
         )
 
 
@@ -300,7 +311,9 @@ def _dump_database(*, organisation: Organisation, work: Path, created_at: dateti
     tables = _schema_tables(schema)
     bad = [name for name in tables if not _TABLE_NAME_RE.match(name)]
     if bad:
-        raise ValidationError(f"These tables have names an archive cannot hold: {', '.join(bad)}.")
+        raise ValidationError(
+            _("These tables have names an archive cannot hold: %(tables)s.") % {"tables": ", ".join(bad)}
+        )
     (work / "data").mkdir()
     entries: dict[str, dict[str, Any]] = {}
     with _raw_connection().cursor() as cursor:
@@ -595,13 +608,15 @@ def _peek_slug(path: Path) -> str:
 
 def _open_archive(path: Path) -> tuple[BinaryIO, tarfile.TarFile]:
     if not path.is_file():
-        raise ValidationError(f"The archive {path} does not exist or is not a file.")
+        raise ValidationError(_("The archive %(path)s does not exist or is not a file.") % {"path": path})
     raw = path.open("rb")
     try:
         return raw, tarfile.open(fileobj=raw, mode="r:gz")
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
         raw.close()
-        raise ValidationError(f"{path.name} is not a readable .tar.gz archive ({exc}).") from exc
+        raise ValidationError(
+            _("%(archive)s is not a readable .tar.gz archive (%(reason)s).") % {"archive": path.name, "reason": exc}
+        ) from exc
 
 
 @contextmanager
@@ -611,46 +626,67 @@ def _reading(path: Path) -> Iterator[tuple[BinaryIO, tarfile.TarFile]]:
         with raw, tar:
             yield raw, tar
     except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise ValidationError(f"{path.name} is not a readable .tar.gz archive (damaged or cut short: {exc}).") from exc
+        raise ValidationError(
+            _("%(archive)s is not a readable .tar.gz archive (damaged or cut short: %(reason)s).")
+            % {"archive": path.name, "reason": exc}
+        ) from exc
 
 
 def _checked_member_name(member: tarfile.TarInfo) -> str:
     """The member's name if it is a plain relative path of a file or folder; ``ValidationError`` otherwise."""
     name = member.name
+    quoted = {"member": repr(name)}
     if not name or "\x00" in name or "\\" in name:
-        raise ValidationError(f"The archive member {name!r} has an unusable name; the archive is refused.")
+        raise ValidationError(_("The archive member %(member)s has an unusable name; the archive is refused.") % quoted)
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        raise ValidationError(f"The archive member {name!r} has an absolute path; the archive is refused.")
+        raise ValidationError(_("The archive member %(member)s has an absolute path; the archive is refused.") % quoted)
     if ".." in name.split("/"):
-        raise ValidationError(f"The archive member {name!r} climbs out of its folder ('..'); the archive is refused.")
+        raise ValidationError(
+            _("The archive member %(member)s climbs out of its folder ('..'); the archive is refused.") % quoted
+        )
     if posixpath.normpath(name) != name:
-        raise ValidationError(f"The archive member {name!r} is not a plain relative path; the archive is refused.")
+        raise ValidationError(
+            _("The archive member %(member)s is not a plain relative path; the archive is refused.") % quoted
+        )
     if member.issym() or member.islnk():
-        raise ValidationError(f"The archive member {name!r} is a link; links are refused.")
+        raise ValidationError(_("The archive member %(member)s is a link; links are refused.") % quoted)
     if not (member.isreg() or member.isdir()):
-        raise ValidationError(f"The archive member {name!r} is not a regular file or folder; the archive is refused.")
+        raise ValidationError(
+            _("The archive member %(member)s is not a regular file or folder; the archive is refused.") % quoted
+        )
     return name
 
 
 def _manifest_only(path: Path) -> dict:
     """Read just the manifest (the first member of archives made here)."""
-    with _reading(path) as (_, tar):
+    with _reading(path) as (_raw, tar):
         for member in tar:
             if _checked_member_name(member) == MANIFEST_NAME and member.isreg():
                 return _parse_manifest(tar, member, path)
-    raise ValidationError(f"{path.name} has no {MANIFEST_NAME}: it is not a GovSquare organisation archive.")
+    raise ValidationError(
+        _("%(archive)s has no %(manifest)s: it is not a GovSquare organisation archive.")
+        % {"archive": path.name, "manifest": MANIFEST_NAME}
+    )
 
 
 def _parse_manifest(tar: tarfile.TarFile, member: tarfile.TarInfo, path: Path) -> dict:
     if member.size > _MANIFEST_MAX_BYTES:
-        raise ValidationError(f"The {MANIFEST_NAME} of {path.name} is implausibly large; the archive is refused.")
+        raise ValidationError(
+            _("The %(manifest)s of %(archive)s is implausibly large; the archive is refused.")
+            % {"manifest": MANIFEST_NAME, "archive": path.name}
+        )
     handle = tar.extractfile(member)
     try:
         manifest = json.loads(handle.read() if handle else b"")
     except ValueError as exc:
-        raise ValidationError(f"The {MANIFEST_NAME} of {path.name} is not valid JSON.") from exc
+        raise ValidationError(
+            _("The %(manifest)s of %(archive)s is not valid JSON.") % {"manifest": MANIFEST_NAME, "archive": path.name}
+        ) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != ARCHIVE_FORMAT:
-        raise ValidationError(f"{path.name} is not a GovSquare organisation archive (its manifest says otherwise).")
+        raise ValidationError(
+            _("%(archive)s is not a GovSquare organisation archive (its manifest says otherwise).")
+            % {"archive": path.name}
+        )
     return manifest
 
 
@@ -665,12 +701,17 @@ def _stage_archive(*, path: Path, work: Path, report: _Reporter) -> _Staged:
         for member in tar:
             name = _checked_member_name(member)
             if name in seen:
-                raise ValidationError(f"The archive holds {name!r} twice; the archive is refused.")
+                raise ValidationError(
+                    _("The archive holds %(member)s twice; the archive is refused.") % {"member": repr(name)}
+                )
             seen.add(name)
             if member.isdir():
                 if name in ("data", "media") or name.startswith("media/"):
                     continue
-                raise ValidationError(f"The archive holds an unexpected folder {name!r}; the archive is refused.")
+                raise ValidationError(
+                    _("The archive holds an unexpected folder %(member)s; the archive is refused.")
+                    % {"member": repr(name)}
+                )
             if name == MANIFEST_NAME:
                 manifest = _parse_manifest(tar, member, path)
             elif match := _DATA_MEMBER_RE.match(name):
@@ -678,22 +719,33 @@ def _stage_archive(*, path: Path, work: Path, report: _Reporter) -> _Staged:
             elif name.startswith("media/"):
                 media[name.removeprefix("media/")] = member.size
             else:
-                raise ValidationError(f"The archive holds an unexpected member {name!r}; the archive is refused.")
+                raise ValidationError(
+                    _("The archive holds an unexpected member %(member)s; the archive is refused.")
+                    % {"member": repr(name)}
+                )
             report.between("validating", 5, 35, raw.tell(), total)
     if manifest is None:
-        raise ValidationError(f"{path.name} has no {MANIFEST_NAME}: it is not a GovSquare organisation archive.")
+        raise ValidationError(
+            _("%(archive)s has no %(manifest)s: it is not a GovSquare organisation archive.")
+            % {"archive": path.name, "manifest": MANIFEST_NAME}
+        )
     _check_manifest(manifest)
     listed = {entry["file"]: table for table, entry in manifest["tables"].items()}
     for member_name, table in sorted(listed.items()):
         if member_name not in digests:
-            raise ValidationError(f"The archive lacks {member_name}, which its manifest lists.")
+            raise ValidationError(
+                _("The archive lacks %(member)s, which its manifest lists.") % {"member": member_name}
+            )
         if digests[member_name] != manifest["tables"][table]["sha256"]:
             raise ValidationError(
-                f"The checksum of {member_name} does not match the manifest: the archive is damaged or was altered."
+                _("The checksum of %(member)s does not match the manifest: the archive is damaged or was altered.")
+                % {"member": member_name}
             )
     unlisted = sorted(set(digests) - set(listed))
     if unlisted:
-        raise ValidationError(f"The archive holds data files its manifest does not list: {', '.join(unlisted)}.")
+        raise ValidationError(
+            _("The archive holds data files its manifest does not list: %(files)s.") % {"files": ", ".join(unlisted)}
+        )
     _check_migrations(manifest)
     return _Staged(manifest=manifest, work=work, media=media)
 
@@ -714,7 +766,8 @@ def _check_manifest(manifest: dict) -> None:
     if version not in SUPPORTED_FORMAT_VERSIONS:
         supported = ", ".join(str(v) for v in sorted(SUPPORTED_FORMAT_VERSIONS))
         raise ValidationError(
-            f"The archive has format version {version!r}; this GovSquare reads format version {supported}."
+            _("The archive has format version %(version)s; this GovSquare reads format version %(supported)s.")
+            % {"version": repr(version), "supported": supported}
         )
     problems: list[str] = []
     organisation = manifest.get("organisation")
@@ -756,7 +809,8 @@ def _check_manifest(manifest: dict) -> None:
         problems.append("accounts")
     if problems:
         raise ValidationError(
-            f"The archive's manifest is incomplete or malformed ({', '.join(problems)}); the archive is refused."
+            _("The archive's manifest is incomplete or malformed (%(problems)s); the archive is refused.")
+            % {"problems": ", ".join(problems)}
         )
 
 
@@ -779,10 +833,10 @@ def _check_migrations(manifest: dict) -> None:
     only_archive = ", ".join(f"{app}.{name}" for app, name in sorted(archived - here)[:5])
     only_here = ", ".join(f"{app}.{name}" for app, name in sorted(here - archived)[:5])
     raise ValidationError(
-        "The archive was made with a different database version (other migrations) than this GovSquare"
-        + (f"; only in the archive: {only_archive}" if only_archive else "")
-        + (f"; only here: {only_here}" if only_here else "")
-        + ". Import it into a GovSquare of the same version."
+        _("The archive was made with a different database version (other migrations) than this GovSquare")
+        + (_("; only in the archive: %(migrations)s") % {"migrations": only_archive} if only_archive else "")
+        + (_("; only here: %(migrations)s") % {"migrations": only_here} if only_here else "")
+        + _(". Import it into a GovSquare of the same version.")
     )
 
 
@@ -793,8 +847,11 @@ def _check_structure(*, manifest: dict, template: str) -> None:
     if here != archived:
         different = sorted(set(here) ^ set(archived)) or sorted(n for n in here if here[n] != archived.get(n))
         raise ValidationError(
-            "The archive was made with a different database version: its tables differ from this GovSquare's "
-            f"({', '.join(different[:5])})."
+            _(
+                "The archive was made with a different database version: its tables differ from this GovSquare's "
+                "(%(tables)s)."
+            )
+            % {"tables": ", ".join(different[:5])}
         )
 
 
@@ -818,10 +875,14 @@ def _plan_import(*, manifest: dict, slug: str | None, name: str | None) -> _Impo
     except ValidationError as exc:
         if hasattr(exc, "error_dict") and "domains" in exc.error_dict:
             messages = exc.message_dict
+            in_use = {_("%(domain)s is already in use.") % {"domain": host} for host in hosts}
             messages["domains"] = [
-                f"{message} The archive's domains must be free here: remove it from the organisation that has "
-                "it, or import elsewhere."
-                if message.endswith("already in use.")
+                _(
+                    "%(message)s The archive's domains must be free here: remove it from the organisation that has "
+                    "it, or import elsewhere."
+                )
+                % {"message": message}
+                if message in in_use
                 else message
                 for message in messages["domains"]
             ]
@@ -829,19 +890,27 @@ def _plan_import(*, manifest: dict, slug: str | None, name: str | None) -> _Impo
         raise
     errors: dict[str, list[str]] = {}
     if source["default_visibility"] not in dict(VISIBILITY_CHOICES):
-        errors["default_visibility"] = [f"Unknown default visibility {source['default_visibility']!r}."]
+        errors["default_visibility"] = [
+            _("Unknown default visibility %(value)s.") % {"value": repr(source["default_visibility"])}
+        ]
     brand_colour = str(source.get("brand_colour") or "#154273")
     if not re.fullmatch(r"#[0-9A-Fa-f]{6}", brand_colour):
-        errors["brand_colour"] = [f"{brand_colour!r} is not a colour like #154273."]
+        errors["brand_colour"] = [_("%(value)s is not a colour like #154273.") % {"value": repr(brand_colour)}]
     if errors:
         raise ValidationError(errors)
     schema_name = schema_name_for_slug(spec.slug)
     if schema_exists(schema_name):
-        raise ValidationError({"slug": [f"A schema named {schema_name} already exists; choose another slug."]})
+        raise ValidationError(
+            {"slug": [_("A schema named %(schema)s already exists; choose another slug.") % {"schema": schema_name}]}
+        )
     media = Path(settings.MEDIA_ROOT) / schema_name
     if media.exists() and (not media.is_dir() or any(media.iterdir())):
         raise ValidationError(
-            f"{media} already holds files (left from an earlier organisation with this slug?); move them away first."
+            _(
+                "%(folder)s already holds files (left from an earlier organisation with this slug?); "
+                "move them away first."
+            )
+            % {"folder": media}
         )
     return _ImportPlan(
         spec=spec,
@@ -921,10 +990,13 @@ def load_tables(*, schema: str, staged: _Staged, report: _Reporter) -> int:
                         while chunk := source.read(_CHUNK):
                             copy.write(chunk)
                 except psycopg.Error as exc:
-                    raise ValidationError(f"The data of {table} cannot be loaded: {exc}") from exc
+                    raise ValidationError(
+                        _("The data of %(table)s cannot be loaded: %(reason)s") % {"table": table, "reason": exc}
+                    ) from exc
                 if cursor.rowcount != entry["rows"]:
                     raise ValidationError(
-                        f"{table} loaded {cursor.rowcount} rows where the manifest says {entry['rows']}."
+                        _("%(table)s loaded %(loaded)s rows where the manifest says %(expected)s.")
+                        % {"table": table, "loaded": cursor.rowcount, "expected": entry["rows"]}
                     )
                 loaded += entry["rows"]
             report.between("loading_data", 45, 80, index + 1, len(entries))
@@ -986,7 +1058,7 @@ def check_constraints(*, schema: str) -> None:
         try:
             _set_constraints(cursor, schema, [name for name, _ in constraints], "IMMEDIATE")
         except psycopg.Error as exc:
-            raise ValidationError(f"The archive's data does not hold together: {exc}") from exc
+            raise ValidationError(_("The archive's data does not hold together: %(reason)s") % {"reason": exc}) from exc
         _set_constraints(cursor, schema, [name for name, deferred in constraints if deferred], "DEFERRED")
 
 
@@ -1073,12 +1145,14 @@ def extract_media(*, archive: Path, target: Path, expected: dict[str, int], repo
                 continue
             relative = name.removeprefix("media/")
             if expected.get(relative) != member.size:
-                raise ValidationError(f"The archive changed while it was being imported ({name}).")
+                raise ValidationError(
+                    _("The archive changed while it was being imported (%(member)s).") % {"member": name}
+                )
             _extract_one(tar=tar, member=member, root=root, relative=relative)
             written += 1
             report.between("extracting_media", 90, 99, raw.tell(), total)
     if written != len(expected):
-        raise ValidationError("The archive changed while it was being imported (media files are missing).")
+        raise ValidationError(_("The archive changed while it was being imported (media files are missing)."))
     return written
 
 
@@ -1087,7 +1161,9 @@ def _extract_one(*, tar: tarfile.TarFile, member: tarfile.TarInfo, root: Path, r
     destination.parent.mkdir(parents=True, exist_ok=True)
     parent = destination.parent.resolve()
     if os.path.commonpath([root, parent]) != str(root):
-        raise ValidationError(f"The archive member media/{relative} would land outside the media folder; refused.")
+        raise ValidationError(
+            _("The archive member media/%(file)s would land outside the media folder; refused.") % {"file": relative}
+        )
     source = tar.extractfile(member)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     with os.fdopen(os.open(destination, flags, 0o644), "wb") as out:

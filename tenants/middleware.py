@@ -17,6 +17,9 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import set_urlconf
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 from govsquare import health
 from tenants.hosts import allow_registered_host, forget_registered_host
@@ -39,22 +42,35 @@ def organisation_unavailable_response(request: HttpRequest, organisation) -> Htt
     status = organisation.status
     if status == organisation.Status.ACTIVE:
         return None
-    pages = {
-        organisation.Status.PROVISIONING: (503, "is being set up", "Please try again in a moment."),
-        organisation.Status.SUSPENDED: (
-            503,
-            "is suspended",
-            "This intranet is temporarily unavailable. Its content is kept; please contact the organisation.",
-        ),
-        organisation.Status.PENDING_DELETION: (410, "has been closed", "This intranet is no longer available."),
-    }
-    code, headline, explanation = pages[status]
-    response = render(
-        request,
-        "tenants/unavailable.html",
-        {"organisation": organisation, "headline": headline, "explanation": explanation},
-        status=code,
-    )
+    # Answered before LocaleMiddleware has run: the language of this request is chosen here.
+    with translation.override(translation.get_language_from_request(request)):
+        name = {"name": organisation.name}
+        pages = {
+            organisation.Status.PROVISIONING: (
+                503,
+                _("%(name)s is being set up") % name,
+                _("Please try again in a moment."),
+            ),
+            organisation.Status.SUSPENDED: (
+                503,
+                _("%(name)s is suspended") % name,
+                _("This intranet is temporarily unavailable. Its content is kept; please contact the organisation."),
+            ),
+            organisation.Status.PENDING_DELETION: (
+                410,
+                _("%(name)s has been closed") % name,
+                _("This intranet is no longer available."),
+            ),
+        }
+        code, headline, explanation = pages[status]
+        response = render(
+            request,
+            "tenants/unavailable.html",
+            {"organisation": organisation, "headline": headline, "explanation": explanation},
+            status=code,
+        )
+        response.headers.setdefault("Content-Language", translation.get_language())
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
     if code == 503:
         response["Retry-After"] = "3600"
     return response

@@ -7,6 +7,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_tenants.models import DomainMixin, TenantMixin
 
 from sites.blueprints import DEFAULT_BLUEPRINT, VISIBILITY_CHOICES
@@ -20,10 +22,10 @@ class Organisation(TenantMixin):
     """
 
     class Status(models.TextChoices):
-        PROVISIONING = "provisioning", "Being set up"
-        ACTIVE = "active", "Active"
-        SUSPENDED = "suspended", "Suspended"
-        PENDING_DELETION = "pending_deletion", "Deletion scheduled"
+        PROVISIONING = "provisioning", _("Being set up")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        PENDING_DELETION = "pending_deletion", _("Deletion scheduled")
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=40, unique=True)
@@ -98,10 +100,10 @@ class Job(models.Model):
     """A background operation on an organisation (provision, export, delete, import) and its progress."""
 
     class Kind(models.TextChoices):
-        PROVISION = "provision"
-        EXPORT = "export"
-        IMPORT = "import"
-        DELETE = "delete"
+        PROVISION = "provision", pgettext_lazy("kind of job", "Provision")
+        EXPORT = "export", pgettext_lazy("kind of job", "Export")
+        IMPORT = "import", pgettext_lazy("kind of job", "Import")
+        DELETE = "delete", pgettext_lazy("kind of job", "Delete")
 
     class State(models.TextChoices):
         QUEUED = "queued"

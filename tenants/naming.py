@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 SLUG_MAX_LENGTH = 40
 _SLUG_RE = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
@@ -52,21 +53,25 @@ _LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 def validate_slug(slug: str) -> str:
     """Return ``slug`` if it is usable for a new organisation; raise ``ValidationError`` saying why not."""
     if not isinstance(slug, str) or not slug:
-        raise ValidationError("The slug is required.", code="required")
+        raise ValidationError(_("The slug is required."), code="required")
     if len(slug) > SLUG_MAX_LENGTH:
-        raise ValidationError(f"The slug is longer than {SLUG_MAX_LENGTH} characters.", code="too_long")
+        raise ValidationError(
+            _("The slug is longer than %(maximum)s characters.") % {"maximum": SLUG_MAX_LENGTH}, code="too_long"
+        )
     if len(slug) < 2:
-        raise ValidationError("The slug must have at least 2 characters.", code="too_short")
+        raise ValidationError(_("The slug must have at least 2 characters."), code="too_short")
     if not _SLUG_RE.match(slug):
         raise ValidationError(
-            "The slug may contain only lower-case letters a-z, digits and hyphens, must start with a "
-            "letter and must not end with a hyphen.",
+            _(
+                "The slug may contain only lower-case letters a-z, digits and hyphens, must start with a "
+                "letter and must not end with a hyphen."
+            ),
             code="invalid",
         )
     if "--" in slug:
-        raise ValidationError("The slug must not contain two hyphens in a row.", code="invalid")
+        raise ValidationError(_("The slug must not contain two hyphens in a row."), code="invalid")
     if slug in RESERVED_SLUGS or slug.startswith("pg-"):
-        raise ValidationError(f"The slug '{slug}' is reserved by the platform.", code="reserved")
+        raise ValidationError(_("The slug '%(slug)s' is reserved by the platform.") % {"slug": slug}, code="reserved")
     return slug
 
 
@@ -78,19 +83,23 @@ def schema_name_for_slug(slug: str) -> str:
 def normalise_domain(value: str) -> str:
     """A host name in its stored form (lower case, punycode, no trailing dot); ``ValidationError`` if malformed."""
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError("The domain is required.", code="required")
+        raise ValidationError(_("The domain is required."), code="required")
     raw = value.strip().rstrip(".")
     if any(ch in raw for ch in "/:@ \t?#\\'\"%;"):
-        raise ValidationError(f"'{value}' is not a host name (no scheme, port, path or spaces).", code="invalid")
+        raise ValidationError(
+            _("'%(value)s' is not a host name (no scheme, port, path or spaces).") % {"value": value}, code="invalid"
+        )
     try:
         ascii_name = raw.encode("idna").decode("ascii").lower()
     except UnicodeError as exc:
-        raise ValidationError(f"'{value}' is not a valid international domain name.", code="invalid") from exc
+        raise ValidationError(
+            _("'%(value)s' is not a valid international domain name.") % {"value": value}, code="invalid"
+        ) from exc
     labels = ascii_name.split(".")
     if len(ascii_name) > 253 or len(labels) < 2 or not all(_LABEL_RE.match(label) for label in labels):
-        raise ValidationError(f"'{value}' is not a valid domain name.", code="invalid")
+        raise ValidationError(_("'%(value)s' is not a valid domain name.") % {"value": value}, code="invalid")
     if labels[-1].isdigit():
-        raise ValidationError(f"'{value}' is an IP address, not a domain name.", code="invalid")
+        raise ValidationError(_("'%(value)s' is an IP address, not a domain name.") % {"value": value}, code="invalid")
     return ascii_name
 
 

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from sites.blueprints import DEFAULT_BLUEPRINT, blueprint_get
@@ -74,9 +75,9 @@ def provisioning_spec_build(
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = ["A name is required."]
+        errors["name"] = [_("A name is required.")]
     elif len(name) > 200:
-        errors["name"] = ["The name is longer than 200 characters."]
+        errors["name"] = [_("The name is longer than 200 characters.")]
     try:
         validate_slug(slug)
     except ValidationError as exc:
@@ -98,21 +99,25 @@ def provisioning_spec_build(
     )
     for host in hosts:
         if host in (settings.PLATFORM_DOMAIN, f"www.{settings.PLATFORM_DOMAIN}"):
-            errors.setdefault("domains", []).append(f"{host} is the shared space's own domain.")
+            errors.setdefault("domains", []).append(
+                _("%(domain)s is the shared space's own domain.") % {"domain": host}
+            )
     mail_domains = _normalise_hosts(list(email_domains), field="email_domains", errors=errors)
     admin_email = (admin_email or "").strip()
     if admin_email:
         try:
             validate_email(admin_email)
         except ValidationError:
-            errors["admin_email"] = [f"'{admin_email}' is not a valid e-mail address."]
+            errors["admin_email"] = [_("'%(email)s' is not a valid e-mail address.") % {"email": admin_email}]
     if errors:
         raise ValidationError(errors)
     if Organisation.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": [f"An organisation with the slug '{slug}' already exists."]})
+        raise ValidationError(
+            {"slug": [_("An organisation with the slug '%(slug)s' already exists.") % {"slug": slug}]}
+        )
     taken = sorted(Domain.objects.filter(domain__in=hosts).values_list("domain", flat=True))
     if taken:
-        raise ValidationError({"domains": [f"{host} is already in use." for host in taken]})
+        raise ValidationError({"domains": [_("%(domain)s is already in use.") % {"domain": host} for host in taken]})
     return ProvisioningSpec(
         name=name,
         slug=slug,
@@ -192,7 +197,12 @@ def registry_rows_create(
                 EmailDomain.objects.create(organisation=organisation, domain=mail_domain)
     except IntegrityError as exc:
         raise ValidationError(
-            {"slug": [f"The slug '{spec.slug}' or one of the domains was taken by another request just now."]}
+            {
+                "slug": [
+                    _("The slug '%(slug)s' or one of the domains was taken by another request just now.")
+                    % {"slug": spec.slug}
+                ]
+            }
         ) from exc
     return organisation
 
@@ -202,7 +212,7 @@ def organisation_provision_run(*, job: Job, progress: ProgressCallback | None = 
     spec = ProvisioningSpec.from_payload(job.payload)
     organisation = job.organisation
     if organisation is None or organisation.status != Organisation.Status.PROVISIONING:
-        job_mark(job=job, state=Job.State.FAILED, error="The reservation for this job no longer exists.")
+        job_mark(job=job, state=Job.State.FAILED, error=_("The reservation for this job no longer exists."))
         raise ProvisioningFailed(job.error)
     job_mark(job=job, state=Job.State.RUNNING, step="creating_schema")
     media_existed = _media_dir(organisation).exists()

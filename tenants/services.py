@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 from psycopg import sql
 
@@ -32,14 +33,20 @@ def _require(organisation: Organisation, *allowed: str) -> None:
     if organisation.status not in allowed:
         labels = ", ".join(Status(s).label.lower() for s in allowed)
         raise ValidationError(
-            f"{organisation.name} is {organisation.get_status_display().lower()}; this needs it to be {labels}."
+            _("%(organisation)s is %(status)s; this needs it to be %(allowed)s.")
+            % {
+                "organisation": organisation.name,
+                "status": organisation.get_status_display().lower(),
+                "allowed": labels,
+            }
         )
 
 
 def _require_grace_over(organisation: Organisation, *, ignore_grace: bool) -> None:
     if not ignore_grace and organisation.deletion_due_at and organisation.deletion_due_at > timezone.now():
         raise ValidationError(
-            f"{organisation.name} can still be restored until {organisation.deletion_due_at:%Y-%m-%d %H:%M}."
+            _("%(organisation)s can still be restored until %(due)s.")
+            % {"organisation": organisation.name, "due": f"{organisation.deletion_due_at:%Y-%m-%d %H:%M}"}
         )
 
 
@@ -47,7 +54,7 @@ def organisation_rename(*, organisation: Organisation, name: str, actor: Actor) 
     name = (name or "").strip()
     with audited(actor=actor, action="organisation.rename", organisation_slug=organisation.slug, name=name):
         if not name or len(name) > 200:
-            raise ValidationError({"name": ["A name of 1 to 200 characters is required."]})
+            raise ValidationError({"name": [_("A name of 1 to 200 characters is required.")]})
         _require(organisation, Status.ACTIVE, Status.SUSPENDED)
         with transaction.atomic():
             organisation.name = name
@@ -77,10 +84,10 @@ def organisation_domain_add(
         except ValidationError as exc:
             raise ValidationError({"domain": exc.messages}) from exc
         if host in (settings.PLATFORM_DOMAIN, f"www.{settings.PLATFORM_DOMAIN}"):
-            raise ValidationError({"domain": [f"{host} is the shared space's own domain."]})
+            raise ValidationError({"domain": [_("%(domain)s is the shared space's own domain.") % {"domain": host}]})
         _require(organisation, Status.ACTIVE, Status.SUSPENDED)
         if Domain.objects.filter(domain=host).exists():
-            raise ValidationError({"domain": [f"{host} is already in use."]})
+            raise ValidationError({"domain": [_("%(domain)s is already in use.") % {"domain": host}]})
         try:
             with transaction.atomic():
                 added = Domain.objects.create(tenant=organisation, domain=host, is_primary=False)
@@ -88,7 +95,9 @@ def organisation_domain_add(
                     _set_primary(organisation=organisation, domain=added)
                 oidc_client_sync(organisation=organisation)
         except IntegrityError as exc:
-            raise ValidationError({"domain": [f"{host} was taken by another request just now."]}) from exc
+            raise ValidationError(
+                {"domain": [_("%(domain)s was taken by another request just now.") % {"domain": host}]}
+            ) from exc
     return added
 
 
@@ -99,9 +108,22 @@ def organisation_domain_remove(*, organisation: Organisation, domain: str, actor
         try:
             entry = organisation.domains.get(domain=host)
         except Domain.DoesNotExist:
-            raise ValidationError({"domain": [f"{host} is not a domain of {organisation.name}."]}) from None
+            raise ValidationError(
+                {
+                    "domain": [
+                        _("%(domain)s is not a domain of %(organisation)s.")
+                        % {"domain": host, "organisation": organisation.name}
+                    ]
+                }
+            ) from None
         if entry.is_primary:
-            raise ValidationError({"domain": [f"{host} is the primary domain; make another domain primary first."]})
+            raise ValidationError(
+                {
+                    "domain": [
+                        _("%(domain)s is the primary domain; make another domain primary first.") % {"domain": host}
+                    ]
+                }
+            )
         with transaction.atomic():
             entry.delete()
             oidc_client_sync(organisation=organisation)
@@ -116,7 +138,14 @@ def organisation_domain_set_primary(*, organisation: Organisation, domain: str, 
         try:
             entry = organisation.domains.get(domain=host)
         except Domain.DoesNotExist:
-            raise ValidationError({"domain": [f"{host} is not a domain of {organisation.name}."]}) from None
+            raise ValidationError(
+                {
+                    "domain": [
+                        _("%(domain)s is not a domain of %(organisation)s.")
+                        % {"domain": host, "organisation": organisation.name}
+                    ]
+                }
+            ) from None
         with transaction.atomic():
             _set_primary(organisation=organisation, domain=entry)
             oidc_client_sync(organisation=organisation)
@@ -144,7 +173,7 @@ def organisation_email_domain_add(*, organisation: Organisation, domain: str, ac
     ):
         host = _normalise_or_error(domain)
         _require(organisation, Status.ACTIVE, Status.SUSPENDED)
-        entry, _ = EmailDomain.objects.get_or_create(organisation=organisation, domain=host)
+        entry, _created = EmailDomain.objects.get_or_create(organisation=organisation, domain=host)
     return entry
 
 
@@ -154,9 +183,16 @@ def organisation_email_domain_remove(*, organisation: Organisation, domain: str,
     ):
         host = _normalise_or_error(domain)
         _require(organisation, Status.ACTIVE, Status.SUSPENDED)
-        deleted, _ = EmailDomain.objects.filter(organisation=organisation, domain=host).delete()
+        deleted, _by_model = EmailDomain.objects.filter(organisation=organisation, domain=host).delete()
         if not deleted:
-            raise ValidationError({"domain": [f"{host} is not an e-mail domain of {organisation.name}."]})
+            raise ValidationError(
+                {
+                    "domain": [
+                        _("%(domain)s is not an e-mail domain of %(organisation)s.")
+                        % {"domain": host, "organisation": organisation.name}
+                    ]
+                }
+            )
 
 
 def organisation_suspend(*, organisation: Organisation, reason: str, actor: Actor) -> Organisation:
@@ -186,7 +222,8 @@ def organisation_schedule_deletion(*, organisation: Organisation, actor: Actor, 
         _require(organisation, Status.ACTIVE, Status.SUSPENDED)
         if organisation.last_exported_at is None and not force:
             raise ValidationError(
-                f"{organisation.name} has never been exported: export it first, or force the deletion."
+                _("%(organisation)s has never been exported: export it first, or force the deletion.")
+                % {"organisation": organisation.name}
             )
         organisation.status = Status.PENDING_DELETION
         organisation.deletion_due_at = timezone.now() + timedelta(days=settings.ORGANISATION_DELETION_GRACE_DAYS)
@@ -254,7 +291,7 @@ def organisation_purge_run(*, job: Job, progress: ProgressCallback | None = None
         progress("dropping_schema", 30)
     try:
         if organisation is None:
-            raise ValidationError("The organisation no longer exists.")
+            raise ValidationError(_("The organisation no longer exists."))
         ignore_grace = job.payload.get("ignore_grace", False)
         organisation_purge(organisation=organisation, actor=Actor(job.requested_by), ignore_grace=ignore_grace)
     except Exception as exc:

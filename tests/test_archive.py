@@ -236,7 +236,7 @@ def test_export_delete_import_brings_organisation_a_back_equal(world, roots, dja
     assert home_page.status_code == 200 and b"Organisation A" in home_page.content
     with tenant_context(imported):
         document_url = Document.objects.get(title="Handbook").url
-    served = client_for(imported).get(document_url)
+    served = client_for(imported, person=world.a_member).get(document_url)
     assert served.status_code == 200 and b"".join(served.streaming_content) == DOCUMENT_BYTES
     assert client_for(imported, person=world.a_editor).get("/admin/").status_code == 200
     assert client_for(imported, person=world.a_member).get("/admin/").status_code == 302

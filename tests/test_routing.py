@@ -114,3 +114,7 @@ def test_development_media_serving_never_crosses_organisations(world, settings, 
         assert b"".join(response.streaming_content) == b"A only"
     with tenant_context(world.org_b), pytest.raises(Http404):
         serve_own_media(request, "org_a", "secret.txt")
+    (tmp_path / "org_a" / "documents").mkdir()
+    (tmp_path / "org_a" / "documents" / "handbook.txt").write_text("members only")
+    with tenant_context(world.org_a), pytest.raises(Http404):  # documents only through Wagtail's serve view
+        serve_own_media(request, "org_a", "documents/handbook.txt")

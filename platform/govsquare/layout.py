@@ -40,6 +40,11 @@ BOTH_SIDES_APPS: list[str] = [
     "wagtail.images",
     "wagtail.search",
     "wagtail.admin",
+    # No models: the pages API (/api/v2/ on each subsite) and its REST framework (templates, renderers),
+    # and the sitemap.xml template that wagtail.contrib.sitemaps' view renders.
+    "wagtail.api.v2",
+    "rest_framework",
+    "django.contrib.sitemaps",
     "wagtail",
     "modelcluster",
     "taggit",

@@ -23,6 +23,8 @@ urlpatterns = [
     path("operator/", include("shared_apps.operator.urls")),
     # The OpenID Connect provider for every subsite (discovery at /o/.well-known/openid-configuration).
     path("o/", include("shared_apps.identity_provider.urls")),
+    # The language switcher in the header posts to Django's set_language (i18n/setlang/).
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 if settings.DEBUG:

@@ -11,6 +11,8 @@ from tenant_apps.members.operator_access import admit_platform_operators
 urlpatterns = [
     # Sign-in and sign-out through the shared space (OpenID Connect): /accounts/login/, callback/, logout/.
     path("accounts/", include("tenant_apps.sso.urls")),
+    # The language switcher in the header posts to Django's set_language (before Wagtail's page catch-all).
+    path("i18n/", include("django.conf.urls.i18n")),
     # Platform operators are let into the admin (and each entry is audited): tenant_apps.members.operator_access.
     path("admin/", include(admit_platform_operators(wagtailadmin_urls))),
     path("documents/", include(wagtaildocs_urls)),
@@ -27,4 +29,6 @@ if settings.DEBUG:
 
 # The people directory and "request to join", before Wagtail's page catch-all.
 urlpatterns += [path("", include("tenant_apps.members.urls"))]
+# Search, feed, sitemap, pages API and image renditions, each through tenant_apps.pages.visibility.
+urlpatterns += [path("", include("tenant_apps.pages.urls"))]
 urlpatterns += [path("", include(wagtail_urls))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from shared_apps.accounts.models import Account
 
@@ -25,31 +26,31 @@ class ServiceErrorsMixin:
 
 class _NewPassword(ServiceErrorsMixin, forms.Form):
     password = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     password_again = forms.CharField(
-        label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
     def clean(self) -> dict:  # type: ignore[type-arg]
         cleaned = super().clean() or {}
         first, second = cleaned.get("password"), cleaned.get("password_again")
         if first and second and first != second:
-            self.add_error("password_again", "The two passwords are not the same.")
+            self.add_error("password_again", _("The two passwords are not the same."))
         return cleaned
 
 
 class SignUpForm(_NewPassword):
     email = forms.CharField(
-        label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
-    display_name = forms.CharField(label="Your name", max_length=150)
+    display_name = forms.CharField(label=_("Your name"), max_length=150)
 
     field_order = ["email", "display_name", "password", "password_again"]
 
 
 class InvitationSignUpForm(_NewPassword):
-    display_name = forms.CharField(label="Your name", max_length=150)
+    display_name = forms.CharField(label=_("Your name"), max_length=150)
 
     field_order = ["display_name", "password", "password_again"]
 
@@ -60,16 +61,16 @@ class SetPasswordForm(_NewPassword):
 
 class SignInForm(ServiceErrorsMixin, forms.Form):
     email = forms.CharField(
-        label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "username"})
+        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "username"})
     )
     password = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
 
 class CodeForm(ServiceErrorsMixin, forms.Form):
     code = forms.CharField(
-        label="Code from your authenticator app",
+        label=_("Code from your authenticator app"),
         max_length=12,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
@@ -79,24 +80,26 @@ class EmailForm(ServiceErrorsMixin, forms.Form):
     """The services check the address (one message, in one language, wherever it is typed)."""
 
     email = forms.CharField(
-        label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
 
 
 class EmailAddForm(EmailForm):
-    make_primary = forms.BooleanField(label="Make it my primary address once it is verified", required=False)
+    make_primary = forms.BooleanField(label=_("Make it my primary address once it is verified"), required=False)
 
 
 class ProfileForm(ServiceErrorsMixin, forms.Form):
-    display_name = forms.CharField(label="Display name", max_length=150)
-    job_title = forms.CharField(label="Job title", max_length=150, required=False)
-    bio = forms.CharField(label="About you", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    photo = forms.ImageField(label="Photo", required=False)
-    remove_photo = forms.BooleanField(label="Remove my photo", required=False)
-    profile_public = forms.BooleanField(
-        label="Show my profile to everyone, citizens included (otherwise to civil servants only)", required=False
+    display_name = forms.CharField(label=_("Display name"), max_length=150)
+    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+    bio = forms.CharField(
+        label=_("About you"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    language = forms.ChoiceField(label="Language", choices=Account._meta.get_field("language").choices)
+    photo = forms.ImageField(label=_("Photo"), required=False)
+    remove_photo = forms.BooleanField(label=_("Remove my photo"), required=False)
+    profile_public = forms.BooleanField(
+        label=_("Show my profile to everyone, citizens included (otherwise to civil servants only)"), required=False
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=Account._meta.get_field("language").choices)
 
     @classmethod
     def for_account(cls, account: Account) -> ProfileForm:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 
 def host_url(host: str, path: str = "/") -> str:
@@ -27,18 +28,31 @@ def send_after_commit(*, to: str, subject: str, body: str) -> None:
 
 
 def verification_body(*, display_name: str, address: str, link: str, hours: int, make_primary: bool) -> str:
-    then = " and make it the primary address of your account" if make_primary else ""
+    words = {"name": display_name, "address": address, "link": link, "hours": hours}
+    if make_primary:
+        return (
+            _(
+                "Hello %(name)s,\n\n"
+                "Please confirm that %(address)s is your e-mail address and make it the primary address of your "
+                "account:\n\n%(link)s\n\n"
+                "The link works for %(hours)s hours. If you did not ask for this, ignore this e-mail.\n"
+            )
+            % words
+        )
     return (
-        f"Hello {display_name},\n\n"
-        f"Please confirm that {address} is your e-mail address{then}:\n\n{link}\n\n"
-        f"The link works for {hours} hours. If you did not ask for this, ignore this e-mail.\n"
+        _(
+            "Hello %(name)s,\n\n"
+            "Please confirm that %(address)s is your e-mail address:\n\n%(link)s\n\n"
+            "The link works for %(hours)s hours. If you did not ask for this, ignore this e-mail.\n"
+        )
+        % words
     )
 
 
 def password_reset_body(*, display_name: str, link: str, hours: int) -> str:
-    return (
-        f"Hello {display_name},\n\n"
-        f"Someone (we hope you) asked to set a new password for your GovSquare account. Choose one here:\n\n"
-        f"{link}\n\nThe link works once, for {hours} hours. If you did not ask for it, ignore this e-mail: "
+    return _(
+        "Hello %(name)s,\n\n"
+        "Someone (we hope you) asked to set a new password for your GovSquare account. Choose one here:\n\n"
+        "%(link)s\n\nThe link works once, for %(hours)s hours. If you did not ask for it, ignore this e-mail: "
         "your password stays as it is.\n"
-    )
+    ) % {"name": display_name, "link": link, "hours": hours}

@@ -13,6 +13,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 
 class AccountManager(BaseUserManager["Account"]):
@@ -177,8 +178,8 @@ class PersonalDataJob(models.Model):
     """
 
     class Kind(models.TextChoices):
-        EXPORT = "export"
-        DELETE = "delete"
+        EXPORT = "export", pgettext_lazy("kind of job", "Export")
+        DELETE = "delete", pgettext_lazy("kind of job", "Delete")
 
     class State(models.TextChoices):
         QUEUED = "queued"

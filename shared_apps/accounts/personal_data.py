@@ -51,6 +51,7 @@ from django.db import connection, models, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from shared_apps.accounts.models import Account, Invitation, JoinRequest, LocalUserLink, PersonalDataJob
@@ -140,7 +141,7 @@ def _request(*, account: Account, kind: str, already: str) -> PersonalDataJob:
     with transaction.atomic():
         account = Account.objects.select_for_update().get(pk=account.pk)  # one request at a time per account
         if not account.is_active:
-            raise ValidationError("This account is not active.")
+            raise ValidationError(_("This account is not active."))
         if _open_job(account=account, kind=kind) is not None:
             raise ValidationError(already)
         job = PersonalDataJob.objects.create(account_id=account.pk, kind=kind)
@@ -162,7 +163,7 @@ def personal_data_export_request(*, account: Account) -> PersonalDataJob:
         job = _request(
             account=account,
             kind=PersonalDataJob.Kind.EXPORT,
-            already="An export of your data is already being prepared; it will be ready shortly.",
+            already=_("An export of your data is already being prepared; it will be ready shortly."),
         )
         detail["job"] = str(job.pk)
     return job
@@ -173,12 +174,17 @@ def personal_data_delete_request(*, account: Account, confirmation: str) -> Pers
     with audited(actor=_actor(account.pk), action="account.delete.request") as detail:
         if (confirmation or "").strip().lower() != account.email.lower():
             raise ValidationError(
-                {"confirmation": [f"Type your e-mail address ({account.email}) to confirm that your account goes."]}
+                {
+                    "confirmation": [
+                        _("Type your e-mail address (%(email)s) to confirm that your account goes.")
+                        % {"email": account.email}
+                    ]
+                }
             )
         job = _request(
             account=account,
             kind=PersonalDataJob.Kind.DELETE,
-            already="Your account is already being deleted.",
+            already=_("Your account is already being deleted."),
         )
         detail["job"] = str(job.pk)
     return job
@@ -295,7 +301,7 @@ def personal_data_export_run(*, job: PersonalDataJob) -> Path:
     try:
         account = Account.objects.filter(pk=job.account_id).first()
         if account is None:
-            raise ValidationError("The account no longer exists.")
+            raise ValidationError(_("The account no longer exists."))
         with audited(actor=_actor(account.pk), action="account.data.export") as detail:
             path, summary = _export(account=account, job=job)
             detail.update(job=str(job.pk), bytes=path.stat().st_size, **summary)
@@ -490,7 +496,7 @@ def _delete(*, job: PersonalDataJob) -> dict[str, Any]:
     with audited(actor=actor, action="account.delete", account=str(account_id), job=str(job.pk)) as detail:
         account = Account.objects.filter(pk=account_id).first()
         if account is None:
-            raise ValidationError("The account no longer exists.")
+            raise ValidationError(_("The account no longer exists."))
         # 1. No new sign-in, every session ended.
         Account.objects.filter(pk=account_id).update(is_active=False, session_epoch=F("session_epoch") + 1)
         # 2. Every schema the person has been in.

@@ -11,12 +11,19 @@ from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from shared_apps.accounts.models import Account, AccountEmail, Invitation
 
 
 def account_create(
-    *, email: str, display_name: str, password: str | None = None, email_verified: bool = True
+    *,
+    email: str,
+    display_name: str,
+    password: str | None = None,
+    email_verified: bool = True,
+    language: str | None = None,
 ) -> Account:
     """Create the platform account for a person, with its primary ``AccountEmail``. ``password=None``
     leaves the password unusable (invitation).
@@ -24,7 +31,8 @@ def account_create(
     For platform tooling (demo data, operators, tests), which vouches for the address:
     ``email_verified`` defaults to ``True``. Self-service sign-up goes through ``account_sign_up``,
     which passes ``False``: the address counts (invitations, civil-servant status) only once its owner
-    has followed the verification link.
+    has followed the verification link. ``language`` (one of ``LANGUAGES``) is the person's language for
+    the interface; without one, the account takes the platform's language (``LANGUAGE_CODE``).
     """
     email = (email or "").strip()
     display_name = (display_name or "").strip()
@@ -32,12 +40,13 @@ def account_create(
     try:
         validate_email(email)
     except ValidationError:
-        errors["email"] = [f"'{email}' is not a valid e-mail address."]
+        errors["email"] = [_("'%(email)s' is not a valid e-mail address.") % {"email": email}]
     if not display_name:
-        errors["display_name"] = ["A display name is required."]
+        errors["display_name"] = [_("A display name is required.")]
     if errors:
         raise ValidationError(errors)
     account = Account(email=normalise_email(email), display_name=display_name)
+    account.language = language if language in _account_languages() else account_default_language()
     account.set_password(password) if password else account.set_unusable_password()
     try:
         with transaction.atomic():
@@ -49,7 +58,9 @@ def account_create(
                 verified_at=timezone.now() if email_verified else None,
             )
     except IntegrityError as exc:
-        raise ValidationError({"email": [f"An account with the e-mail address {email} already exists."]}) from exc
+        raise ValidationError(
+            {"email": [_("An account with the e-mail address %(email)s already exists.") % {"email": email}]}
+        ) from exc
     return account
 
 
@@ -71,18 +82,20 @@ def account_update_profile(
     display_name = (display_name or "").strip()
     errors: dict[str, list[str]] = {}
     if not display_name:
-        errors["display_name"] = ["A display name is required."]
+        errors["display_name"] = [_("A display name is required.")]
     elif len(display_name) > 150:
-        errors["display_name"] = ["Keep the display name to 150 characters."]
+        errors["display_name"] = [_("Keep the display name to 150 characters.")]
     if job_title is not None and len(job_title.strip()) > 150:
-        errors["job_title"] = ["Keep the job title to 150 characters."]
+        errors["job_title"] = [_("Keep the job title to 150 characters.")]
     if bio is not None and len(bio.strip()) > 2000:
-        errors["bio"] = ["Keep the text about yourself to 2000 characters."]
-    languages = dict(Account._meta.get_field("language").choices)
+        errors["bio"] = [_("Keep the text about yourself to 2000 characters.")]
+    languages = _account_languages()
     if language is not None and language not in languages:
-        errors["language"] = [f"Choose one of: {', '.join(languages.values())}."]
+        errors["language"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(languages.values())}]
     if photo is not None and getattr(photo, "size", 0) > PROFILE_PHOTO_MAX_BYTES:
-        errors["photo"] = [f"The photo is larger than {PROFILE_PHOTO_MAX_BYTES // (1024 * 1024)} MB."]
+        errors["photo"] = [
+            _("The photo is larger than %(megabytes)s MB.") % {"megabytes": PROFILE_PHOTO_MAX_BYTES // (1024 * 1024)}
+        ]
     if errors:
         raise ValidationError(errors)
     fields = ["display_name"]
@@ -116,6 +129,18 @@ def account_update_profile(
     return account
 
 
+def _account_languages() -> dict[str, str]:
+    return dict(Account._meta.get_field("language").choices)
+
+
+def account_default_language() -> str:
+    """The language of a new account that chose none: the platform's (``LANGUAGE_CODE``), when accounts offer it."""
+    from django.conf import settings as django_settings
+
+    platform = django_settings.LANGUAGE_CODE
+    return platform if platform in _account_languages() else str(Account._meta.get_field("language").default)
+
+
 def normalise_email(email: str) -> str:
     """Lower-case the domain part of an address (the local part is the mail server's business)."""
     local, _, domain = email.strip().rpartition("@")
@@ -132,16 +157,18 @@ def invitation_create(*, organisation, email: str, role: str, actor) -> Invitati
     The invitation expires after ``ACCOUNT_INVITATION_DAYS``; an expired open one is replaced.
     """
     from django.conf import settings as django_settings
+    from django.utils.formats import date_format
 
     from shared_apps.accounts.mail import host_url, platform_url, send_after_commit
     from shared_apps.accounts.selectors import account_holding_address
     from shared_apps.accounts.tokens import invitation_token_new
+    from tenant_apps.people.roles import role_label
 
     email = (email or "").strip()
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise ValidationError({"email": [f"'{email}' is not a valid e-mail address."]}) from exc
+        raise ValidationError({"email": [_("'%(email)s' is not a valid e-mail address.") % {"email": email}]}) from exc
     email = normalise_email(email)
     token, token_hash = invitation_token_new()
     now = timezone.now()
@@ -159,22 +186,31 @@ def invitation_create(*, organisation, email: str, role: str, actor) -> Invitati
                 expires_at=now + timedelta(days=getattr(django_settings, "ACCOUNT_INVITATION_DAYS", 14)),
             )
     except IntegrityError as exc:
-        raise ValidationError({"email": [f"{email} already has an open invitation to {organisation.name}."]}) from exc
+        raise ValidationError(
+            {
+                "email": [
+                    _("%(email)s already has an open invitation to %(organisation)s.")
+                    % {"email": email, "organisation": organisation.name}
+                ]
+            }
+        ) from exc
     sign_in = host_url(organisation.primary_host(), "/accounts/login/")
-    expires = timezone.localtime(invitation.expires_at).strftime("%d %B %Y")
+    expires = date_format(timezone.localtime(invitation.expires_at), "d F Y")
+    words = {"organisation": organisation.name, "role": role_label(role), "sign_in": sign_in, "expires": expires}
     if account_holding_address(email=email) is not None:
-        body = (
-            f"You have been invited to {organisation.name} as {role}.\nSign in here: {sign_in}\n\n"
-            f"Forgot your password? Set a new one here: {platform_url(_public_path('accounts:password_reset'))}\n"
-        )
+        body = _(
+            "You have been invited to %(organisation)s as %(role)s.\nSign in here: %(sign_in)s\n\n"
+            "Forgot your password? Set a new one here: %(reset)s\n"
+        ) % {**words, "reset": platform_url(_public_path("accounts:password_reset"))}
     else:
         sign_up = platform_url(_public_path("accounts:invitation_sign_up", token=token))
-        body = (
-            f"You have been invited to {organisation.name} as {role}.\n\n"
-            f"Create your GovSquare account with this link (it works until {expires}):\n{sign_up}\n\n"
-            f"Then sign in to {organisation.name} here: {sign_in}\n"
-        )
-    send_after_commit(to=invitation.email, subject=f"You are invited to {organisation.name} on GovSquare", body=body)
+        body = _(
+            "You have been invited to %(organisation)s as %(role)s.\n\n"
+            "Create your GovSquare account with this link (it works until %(expires)s):\n%(sign_up)s\n\n"
+            "Then sign in to %(organisation)s here: %(sign_in)s\n"
+        ) % {**words, "sign_up": sign_up}
+    subject = _("You are invited to %(organisation)s on GovSquare") % words
+    send_after_commit(to=invitation.email, subject=subject, body=body)
     return invitation
 
 
@@ -202,11 +238,11 @@ def _hours(name: str, default: int) -> int:
 def _clean_address(email: str, *, field: str = "email") -> str:
     email = (email or "").strip()
     if not email:
-        raise ValidationError({field: ["An e-mail address is required."]})
+        raise ValidationError({field: [_("An e-mail address is required.")]})
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise ValidationError({field: [f"'{email}' is not a valid e-mail address."]}) from exc
+        raise ValidationError({field: [_("'%(email)s' is not a valid e-mail address.") % {"email": email}]}) from exc
     return normalise_email(email)
 
 
@@ -214,7 +250,7 @@ def _password_problems(*, password: str, account: Account) -> list[str]:
     from django.contrib.auth import password_validation
 
     if not password:
-        return ["A password is required."]
+        return [_("A password is required.")]
     try:
         password_validation.validate_password(password, user=account)
     except ValidationError as exc:
@@ -222,11 +258,14 @@ def _password_problems(*, password: str, account: Account) -> list[str]:
     return []
 
 
-def account_sign_up(*, email: str, display_name: str, password: str, email_verified: bool = False) -> Account:
+def account_sign_up(
+    *, email: str, display_name: str, password: str, email_verified: bool = False, language: str | None = None
+) -> Account:
     """A person makes an account with an e-mail address and a password (Django's password validators).
 
     The primary address stays unverified, and a verification link goes out after commit, unless
-    ``email_verified`` (an invitation link already proved the address).
+    ``email_verified`` (an invitation link already proved the address). ``language``: the language the
+    person signed up in (the interface's language for them from then on).
     """
     from shared_apps.accounts.selectors import account_holding_address
 
@@ -238,14 +277,17 @@ def account_sign_up(*, email: str, display_name: str, password: str, email_verif
     else:
         if account_holding_address(email=email) is not None:
             errors["email"] = [
-                f"An account with the e-mail address {email} already exists. Sign in, or reset your password "
-                "if you have forgotten it."
+                _(
+                    "An account with the e-mail address %(email)s already exists. Sign in, or reset your password "
+                    "if you have forgotten it."
+                )
+                % {"email": email}
             ]
     display_name = (display_name or "").strip()
     if not display_name:
-        errors["display_name"] = ["A display name is required."]
+        errors["display_name"] = [_("A display name is required.")]
     elif len(display_name) > 150:
-        errors["display_name"] = ["Keep the display name to 150 characters."]
+        errors["display_name"] = [_("Keep the display name to 150 characters.")]
     problems = _password_problems(password=password, account=Account(email=email, display_name=display_name))
     if problems:
         errors["password"] = problems
@@ -253,7 +295,7 @@ def account_sign_up(*, email: str, display_name: str, password: str, email_verif
         raise ValidationError(errors)
     with transaction.atomic():
         account = account_create(
-            email=email, display_name=display_name, password=password, email_verified=email_verified
+            email=email, display_name=display_name, password=password, email_verified=email_verified, language=language
         )
         if not email_verified:
             account_email_verification_send(account_email=account.emails.get(is_primary=True))
@@ -266,7 +308,7 @@ def account_email_verification_send(*, account_email: AccountEmail, make_primary
     from shared_apps.accounts.tokens import VERIFY_EMAIL, link_token_make
 
     if account_email.verified_at is not None and not make_primary:
-        raise ValidationError({"email": [f"{account_email.email} is verified already."]})
+        raise ValidationError({"email": [_("%(email)s is verified already.") % {"email": account_email.email}]})
     payload = {
         "id": account_email.pk,
         "a": str(account_email.account_id),
@@ -282,13 +324,23 @@ def account_email_verification_send(*, account_email: AccountEmail, make_primary
         hours=hours,
         make_primary=make_primary,
     )
-    send_after_commit(to=account_email.email, subject="Confirm your e-mail address for GovSquare", body=body)
+    send_after_commit(to=account_email.email, subject=_("Confirm your e-mail address for GovSquare"), body=body)
 
 
 def _link_problem(problem: Exception, *, what: str) -> ValidationError:
-    if getattr(problem, "reason", "") == "expired":
-        return ValidationError(f"This {what} link has expired. Ask for a new one.", code="expired")
-    return ValidationError(f"This {what} link is not valid. Copy the whole link from the e-mail.", code="invalid")
+    """``what``: ``"verification"`` or ``"password reset"``, the kind of link."""
+    expired = getattr(problem, "reason", "") == "expired"
+    if what == "verification":
+        if expired:
+            return ValidationError(_("This verification link has expired. Ask for a new one."), code="expired")
+        return ValidationError(
+            _("This verification link is not valid. Copy the whole link from the e-mail."), code="invalid"
+        )
+    if expired:
+        return ValidationError(_("This password reset link has expired. Ask for a new one."), code="expired")
+    return ValidationError(
+        _("This password reset link is not valid. Copy the whole link from the e-mail."), code="invalid"
+    )
 
 
 def account_email_verify(*, token: str) -> AccountEmail:
@@ -308,7 +360,7 @@ def account_email_verify(*, token: str) -> AccountEmail:
             .first()
         )
         if row is None or row.email.lower() != payload.get("e"):
-            raise ValidationError("This address is no longer on the account. Add it again to get a new link.")
+            raise ValidationError(_("This address is no longer on the account. Add it again to get a new link."))
         if row.verified_at is None:
             row.verified_at = timezone.now()
             row.save(update_fields=["verified_at"])
@@ -340,17 +392,27 @@ def account_email_add(*, account: Account, email: str, make_primary: bool = Fals
     email = _clean_address(email)
     holder = account_holding_address(email=email)
     if holder is not None and holder.pk == account.pk:
-        raise ValidationError({"email": [f"{email} is one of your addresses already."]})
+        raise ValidationError({"email": [_("%(email)s is one of your addresses already.") % {"email": email}]})
     if holder is not None:
-        raise ValidationError({"email": [f"{email} cannot be added: it belongs to another account."]})
+        raise ValidationError(
+            {"email": [_("%(email)s cannot be added: it belongs to another account.") % {"email": email}]}
+        )
     if account.emails.count() >= ADDRESSES_MAX:
-        raise ValidationError({"email": [f"An account holds at most {ADDRESSES_MAX} addresses; remove one first."]})
+        raise ValidationError(
+            {
+                "email": [
+                    _("An account holds at most %(maximum)s addresses; remove one first.") % {"maximum": ADDRESSES_MAX}
+                ]
+            }
+        )
     try:
         with transaction.atomic():
             row = AccountEmail.objects.create(account=account, email=email)
             account_email_verification_send(account_email=row, make_primary=make_primary)
     except IntegrityError as exc:
-        raise ValidationError({"email": [f"{email} cannot be added: it belongs to another account."]}) from exc
+        raise ValidationError(
+            {"email": [_("%(email)s cannot be added: it belongs to another account.") % {"email": email}]}
+        ) from exc
     return row
 
 
@@ -361,7 +423,7 @@ def _own_address(*, account: Account, account_email_id: object, lock: bool = Fal
     except (TypeError, ValueError):
         row = None
     if row is None:
-        raise ValidationError("That is not one of your addresses.")
+        raise ValidationError(_("That is not one of your addresses."))
     return row
 
 
@@ -377,9 +439,12 @@ def account_email_remove(*, account: Account, account_email_id: object) -> None:
     with transaction.atomic():
         row = _own_address(account=account, account_email_id=account_email_id, lock=True)
         if row.is_primary:
-            raise ValidationError(f"{row.email} is your primary address. Make another verified address primary first.")
+            raise ValidationError(
+                _("%(email)s is your primary address. Make another verified address primary first.")
+                % {"email": row.email}
+            )
         if account.emails.count() <= 1:
-            raise ValidationError("An account keeps at least one address.")
+            raise ValidationError(_("An account keeps at least one address."))
         row.delete()
 
 
@@ -391,7 +456,7 @@ def account_email_make_primary(*, account: Account, account_email_id: object) ->
     with transaction.atomic():
         row = _own_address(account=account, account_email_id=account_email_id, lock=True)
         if row.verified_at is None:
-            raise ValidationError(f"Verify {row.email} first: follow the link we sent to it.")
+            raise ValidationError(_("Verify %(email)s first: follow the link we sent to it.") % {"email": row.email})
         if row.is_primary:
             return row
         previous = account.email
@@ -403,13 +468,16 @@ def account_email_make_primary(*, account: Account, account_email_id: object) ->
             with transaction.atomic():
                 account.save(update_fields=["email"])
         except IntegrityError as exc:
-            raise ValidationError(f"{row.email} belongs to another account.") from exc
+            raise ValidationError(_("%(email)s belongs to another account.") % {"email": row.email}) from exc
         transaction.on_commit(lambda: queue_local_user_sync(account_id=account.pk))
         send_after_commit(
             to=previous,
-            subject="The primary e-mail address of your GovSquare account changed",
-            body=f"Hello {account.display_name},\n\nYour account now signs in with {row.email} instead of "
-            f"{previous}.\nIf you did not do this, reset your password at once.\n",
+            subject=_("The primary e-mail address of your GovSquare account changed"),
+            body=_(
+                "Hello %(name)s,\n\nYour account now signs in with %(email)s instead of "
+                "%(previous)s.\nIf you did not do this, reset your password at once.\n"
+            )
+            % {"name": account.display_name, "email": row.email, "previous": previous},
         )
     return row
 
@@ -437,7 +505,7 @@ def account_password_reset_request(*, email: str) -> None:
     hours = _hours("ACCOUNT_PASSWORD_RESET_HOURS", 2)
     link = platform_url(_public_path("accounts:password_reset_confirm", token=token))
     body = password_reset_body(display_name=account.display_name, link=link, hours=hours)
-    send_after_commit(to=email, subject="Set a new password for GovSquare", body=body)
+    send_after_commit(to=email, subject=_("Set a new password for GovSquare"), body=body)
 
 
 def account_password_reset_account(*, token: str) -> Account:
@@ -463,7 +531,7 @@ def _reset_link_read(*, token: str) -> tuple[Account, str]:
     if account is None or not fingerprints_match(
         account_fingerprint(password_hash=account.password, last_login=account.last_login), str(payload.get("f"))
     ):
-        raise ValidationError("This password reset link has been used already. Ask for a new one.", code="used")
+        raise ValidationError(_("This password reset link has been used already. Ask for a new one."), code="used")
     return account, str(payload.get("e", ""))
 
 
@@ -488,9 +556,12 @@ def account_password_reset_confirm(*, token: str, password: str) -> Account:
         )
         send_after_commit(
             to=locked.email,
-            subject="Your GovSquare password was changed",
-            body=f"Hello {locked.display_name},\n\nThe password of your account was just changed through a "
-            "reset link.\nIf you did not do this, reset it again at once and tell your administrator.\n",
+            subject=_("Your GovSquare password was changed"),
+            body=_(
+                "Hello %(name)s,\n\nThe password of your account was just changed through a "
+                "reset link.\nIf you did not do this, reset it again at once and tell your administrator.\n"
+            )
+            % {"name": locked.display_name},
         )
     return locked
 
@@ -524,22 +595,25 @@ class SignInOutcome:
         if self.status == SignIn.OK:
             return ""
         if self.status == SignIn.INVALID:
-            return "The e-mail address and password did not match. Please try again."
+            return _("The e-mail address and password did not match. Please try again.")
         when = _when(self.retry_at)
         if self.status == SignIn.LOCKED:
-            return (
-                f"This account is locked after too many failed sign-ins. Try again after {when}, "
+            return _(
+                "This account is locked after too many failed sign-ins. Try again after %(when)s, "
                 "or set a new password through “Forgot your password?”, which lifts the lock."
-            )
-        return f"Too many failed sign-ins from your network. Try again after {when}."
+            ) % {"when": when}
+        return _("Too many failed sign-ins from your network. Try again after %(when)s.") % {"when": when}
 
 
 def _when(moment: datetime | None) -> str:
     if moment is None:
-        return "a few minutes"
+        return _("a few minutes")
     minutes = max(1, round((moment - timezone.now()).total_seconds() / 60))
     local = timezone.localtime(moment)
-    return f"{local:%H:%M} ({minutes} minute{'s' if minutes != 1 else ''} from now)"
+    return ngettext("%(time)s (%(minutes)d minute from now)", "%(time)s (%(minutes)d minutes from now)", minutes) % {
+        "time": f"{local:%H:%M}",
+        "minutes": minutes,
+    }
 
 
 def _spend_hashing_time(password: str) -> None:
@@ -647,7 +721,7 @@ def totp_setup_start(*, account: Account) -> str:
     from shared_apps.accounts.tokens import totp_secret_new
 
     if account.totp_secret and account.totp_confirmed_at:
-        raise ValidationError("Two-factor authentication is on already. Turn it off first to use another app.")
+        raise ValidationError(_("Two-factor authentication is on already. Turn it off first to use another app."))
     if not account.totp_secret:
         account.totp_secret = totp_secret_new()
         account.totp_confirmed_at = None
@@ -662,21 +736,22 @@ def totp_setup_confirm(*, account: Account, code: str) -> Account:
     from shared_apps.accounts.tokens import totp_match
 
     if account.totp_secret and account.totp_confirmed_at:
-        raise ValidationError("Two-factor authentication is on already.")
+        raise ValidationError(_("Two-factor authentication is on already."))
     if not account.totp_secret:
-        raise ValidationError("Start the set-up again: there is no new authenticator to confirm.")
+        raise ValidationError(_("Start the set-up again: there is no new authenticator to confirm."))
     step = totp_match(secret=account.totp_secret, code=code)
     if step is None or not totp_step_claim(account_id=account.pk, step=step):
         raise ValidationError(
-            {"code": ["That code is not right. Type the six digits your app shows now (check your phone's clock)."]}
+            {"code": [_("That code is not right. Type the six digits your app shows now (check your phone's clock).")]}
         )
     with transaction.atomic():
         account.totp_confirmed_at = timezone.now()
         account.save(update_fields=["totp_confirmed_at"])
         send_after_commit(
             to=account.email,
-            subject="Two-factor authentication is on for your GovSquare account",
-            body=f"Hello {account.display_name},\n\nSigning in now asks for a code from your authenticator app.\n",
+            subject=_("Two-factor authentication is on for your GovSquare account"),
+            body=_("Hello %(name)s,\n\nSigning in now asks for a code from your authenticator app.\n")
+            % {"name": account.display_name},
         )
     return account
 
@@ -689,17 +764,19 @@ def totp_disable(*, account: Account, code: str, ip: str | None = None) -> Accou
     from shared_apps.accounts.tokens import totp_match
 
     if not (account.totp_secret and account.totp_confirmed_at):
-        raise ValidationError("Two-factor authentication is not on.")
+        raise ValidationError(_("Two-factor authentication is not on."))
     if account_second_factor_required(account=account):
         raise ValidationError(
-            "Two-factor authentication is required for platform operators and organisation administrators; "
-            "it cannot be turned off."
+            _(
+                "Two-factor authentication is required for platform operators and organisation administrators; "
+                "it cannot be turned off."
+            )
         )
     step = totp_match(secret=account.totp_secret, code=code)
     if step is None or not totp_step_claim(account_id=account.pk, step=step):
         outcome = _failure_count(account=account, ip=ip)  # guessing codes here counts like at sign-in
         raise ValidationError(
-            {"code": ["That code is not right." + (f" {outcome.message}" if outcome.retry_at else "")]}
+            {"code": [_("That code is not right.") + (f" {outcome.message}" if outcome.retry_at else "")]}
         )
     with transaction.atomic():
         account.totp_secret = ""
@@ -707,9 +784,12 @@ def totp_disable(*, account: Account, code: str, ip: str | None = None) -> Accou
         account.save(update_fields=["totp_secret", "totp_confirmed_at"])
         send_after_commit(
             to=account.email,
-            subject="Two-factor authentication is off for your GovSquare account",
-            body=f"Hello {account.display_name},\n\nSigning in no longer asks for a code. If you did not do "
-            "this, reset your password at once.\n",
+            subject=_("Two-factor authentication is off for your GovSquare account"),
+            body=_(
+                "Hello %(name)s,\n\nSigning in no longer asks for a code. If you did not do "
+                "this, reset your password at once.\n"
+            )
+            % {"name": account.display_name},
         )
     return account
 
@@ -717,23 +797,27 @@ def totp_disable(*, account: Account, code: str, ip: str | None = None) -> Accou
 # --- Invitations: a new person signs up through the link ------------------------------------------------------
 
 
-def invitation_sign_up(*, token: str, display_name: str, password: str) -> Account:
+def invitation_sign_up(*, token: str, display_name: str, password: str, language: str | None = None) -> Account:
     """Make the account of a person invited by e-mail, through the invitation's link. The invited
     address is verified (the link reached it); the role is given on first arrival at the subsite."""
     from shared_apps.accounts.selectors import account_holding_address, invitation_for_token
 
     invitation = invitation_for_token(token=token)
     if invitation is None:
-        raise ValidationError("This invitation link is not valid, or the invitation was withdrawn or accepted.")
+        raise ValidationError(_("This invitation link is not valid, or the invitation was withdrawn or accepted."))
     if invitation.expires_at is not None and invitation.expires_at <= timezone.now():
         raise ValidationError(
-            f"This invitation to {invitation.organisation.name} has expired. Ask its administrators for a new one."
+            _("This invitation to %(organisation)s has expired. Ask its administrators for a new one.")
+            % {"organisation": invitation.organisation.name}
         )
     if account_holding_address(email=invitation.email) is not None:
         raise ValidationError(
-            f"There is an account for {invitation.email} already: sign in to {invitation.organisation.name} with it."
+            _("There is an account for %(email)s already: sign in to %(organisation)s with it.")
+            % {"email": invitation.email, "organisation": invitation.organisation.name}
         )
-    return account_sign_up(email=invitation.email, display_name=display_name, password=password, email_verified=True)
+    return account_sign_up(
+        email=invitation.email, display_name=display_name, password=password, email_verified=True, language=language
+    )
 
 
 # --- Single sign-out ----------------------------------------------------------------------------------------

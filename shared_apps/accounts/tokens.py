@@ -20,6 +20,7 @@ import pyotp
 import segno
 from django.core import signing
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 
 _SALT_PREFIX = "govsquare.accounts."
 
@@ -89,7 +90,7 @@ def totp_uri(*, secret: str, email: str) -> str:
 
 def totp_qr_svg(*, uri: str) -> str:
     """The URI as an inline SVG QR code (no image request, nothing leaves the page)."""
-    return segno.make(uri, error="m").svg_inline(scale=5, title="Scan with your authenticator app")
+    return segno.make(uri, error="m").svg_inline(scale=5, title=_("Scan with your authenticator app"))
 
 
 def totp_clean_code(code: str | None) -> str:

@@ -25,7 +25,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shared_apps.accounts import selectors, services
@@ -39,11 +42,13 @@ from shared_apps.accounts.forms import (
     SignInForm,
     SignUpForm,
 )
+from shared_apps.accounts.language import language_remember
 from shared_apps.accounts.mail import host_url
 from shared_apps.accounts.models import Account
 from shared_apps.accounts.selectors import SecondFactor
 from shared_apps.accounts.services import SignInOutcome
 from shared_apps.accounts.tokens import totp_qr_svg, totp_uri
+from tenant_apps.people.roles import role_label
 
 View = Callable[..., HttpResponse]
 
@@ -114,7 +119,7 @@ def _complete_sign_in(request: HttpRequest, account: Account, next_url: str) -> 
     request.session.pop(PENDING, None)
     user = local_user_for_account(account=account)
     if not user.is_active:
-        messages.error(request, "This account cannot sign in to the shared space.")
+        messages.error(request, _("This account cannot sign in to the shared space."))
         return redirect("accounts:login")
     login(request, user, backend=BACKEND)
     return redirect(next_url)
@@ -149,8 +154,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if outcome.second_factor == SecondFactor.SETUP:
         messages.info(
             request,
-            "Platform operators and organisation administrators sign in with two-factor authentication. "
-            "Set up your authenticator app to finish signing in.",
+            _(
+                "Platform operators and organisation administrators sign in with two-factor authentication. "
+                "Set up your authenticator app to finish signing in."
+            ),
         )
         return redirect("accounts:two_factor")
     return redirect("accounts:login_two_factor")
@@ -160,7 +167,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 def sign_in_two_factor(request: HttpRequest) -> HttpResponse:
     pending = _pending(request)
     if pending is None:
-        messages.info(request, "Your sign-in took too long or was not started. Please sign in again.")
+        messages.info(request, _("Your sign-in took too long or was not started. Please sign in again."))
         return redirect("accounts:login")
     account, data = pending
     if not selectors.account_second_factor_enabled(account=account):
@@ -179,7 +186,7 @@ def sign_in_two_factor(request: HttpRequest) -> HttpResponse:
 
 def _code_refusal(outcome: SignInOutcome) -> str:
     if outcome.status == services.SignIn.INVALID:
-        return "That code is not right. Type the six digits your app shows now."
+        return _("That code is not right. Type the six digits your app shows now.")
     return outcome.message
 
 
@@ -203,13 +210,15 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 display_name=form.cleaned_data["display_name"],
                 password=form.cleaned_data["password"],
+                language=translation.get_language(),
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(
                 request,
-                f"Welcome to GovSquare. We sent a link to {account.email}: follow it to verify your address.",
+                _("Welcome to GovSquare. We sent a link to %(email)s: follow it to verify your address.")
+                % {"email": account.email},
             )
             return _complete_sign_in(request, account, reverse("accounts:profile"))
     status = 422 if request.method == "POST" else 200
@@ -225,8 +234,11 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
         row = services.account_email_verify(token=token)
     except ValidationError as exc:
         return render(request, "accounts/verify_email.html", {"token": token, "errors": exc.messages}, status=422)
-    primary = " It is now your primary address." if row.is_primary else ""
-    messages.success(request, f"{row.email} is verified.{primary}")
+    if row.is_primary:
+        done = _("%(email)s is verified. It is now your primary address.") % {"email": row.email}
+    else:
+        done = _("%(email)s is verified.") % {"email": row.email}
+    messages.success(request, done)
     if selectors.account_for_user(user=request.user) is not None:
         return redirect("accounts:emails")
     return redirect("accounts:login")
@@ -258,7 +270,7 @@ def password_reset_confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         services.account_password_reset_account(token=token)
     except ValidationError as exc:
-        return _problem(request, title="Set a new password", text=" ".join(exc.messages), status=400)
+        return _problem(request, title=_("Set a new password"), text=" ".join(exc.messages), status=400)
     form = SetPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -266,7 +278,7 @@ def password_reset_confirm(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, "Your new password is set. Sign in with it.")
+            messages.success(request, _("Your new password is set. Sign in with it."))
             return redirect("accounts:login")
     status = 422 if request.method == "POST" else 200
     return render(request, "accounts/password_reset_confirm.html", {"form": form}, status=status)
@@ -304,16 +316,25 @@ def emails(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            then = " and becomes your primary address" if form.cleaned_data["make_primary"] else ""
-            messages.success(request, f"We sent a link to {row.email}. The address counts once you follow it{then}.")
+            if form.cleaned_data["make_primary"]:
+                sent = _(
+                    "We sent a link to %(email)s. "
+                    "The address counts once you follow it and becomes your primary address."
+                )
+            else:
+                sent = _("We sent a link to %(email)s. The address counts once you follow it.")
+            messages.success(request, sent % {"email": row.email})
             return redirect("accounts:emails")
     return _emails_page(request, form=form, status=422)
 
 
-_EMAIL_ACTIONS: dict[str, tuple[Callable[..., Any], str]] = {
-    "remove": (services.account_email_remove, "The address is removed."),
-    "primary": (services.account_email_make_primary, "That is now your primary address: you sign in with it."),
-    "resend": (services.account_email_verification_resend, "We sent a new verification link."),
+_EMAIL_ACTIONS: dict[str, tuple[Callable[..., Any], Any]] = {
+    "remove": (services.account_email_remove, gettext_lazy("The address is removed.")),
+    "primary": (
+        services.account_email_make_primary,
+        gettext_lazy("That is now your primary address: you sign in with it."),
+    ),
+    "resend": (services.account_email_verification_resend, gettext_lazy("We sent a new verification link.")),
 }
 
 
@@ -321,7 +342,11 @@ _EMAIL_ACTIONS: dict[str, tuple[Callable[..., Any], str]] = {
 @account_required
 def email_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in _EMAIL_ACTIONS:
-        return _emails_page(request, errors=[f"'{action}' is not something you can do with an address."], status=404)
+        return _emails_page(
+            request,
+            errors=[_("'%(action)s' is not something you can do with an address.") % {"action": action}],
+            status=404,
+        )
     run, done = _EMAIL_ACTIONS[action]
     try:
         run(account=request.account, account_email_id=pk)  # type: ignore[attr-defined]
@@ -373,7 +398,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, "Two-factor authentication is on. Signing in now asks for a code.")
+            messages.success(request, _("Two-factor authentication is on. Signing in now asks for a code."))
             if pending is not None:
                 services.account_sign_in_succeeded(account=account)
                 return _complete_sign_in(request, account, _next(request, pending[1].get("next", "")))
@@ -392,7 +417,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, "Two-factor authentication is off.")
+            messages.success(request, _("Two-factor authentication is off."))
             return redirect("accounts:two_factor")
     return _two_factor_page(request, account, form=form, status=422)
 
@@ -436,7 +461,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, "Your profile is saved.")
+            language_remember(request, account.language)  # the pages follow the language chosen here
+            messages.success(request, _("Your profile is saved."))
             return redirect("accounts:profile")
     account.refresh_from_db()
     return _profile_page(request, account, form, status=422)
@@ -453,8 +479,8 @@ def invitation_sign_up(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return _problem(
             request,
-            title="Invitation",
-            text="This invitation link is not valid, or the invitation was withdrawn or accepted already.",
+            title=_("Invitation"),
+            text=_("This invitation link is not valid, or the invitation was withdrawn or accepted already."),
             status=404,
         )
     organisation = invitation.organisation
@@ -462,8 +488,9 @@ def invitation_sign_up(request: HttpRequest, token: str) -> HttpResponse:
     if invitation.expires_at is not None and invitation.expires_at <= timezone.now():
         return _problem(
             request,
-            title="Invitation",
-            text=f"This invitation to {organisation.name} has expired. Ask its administrators for a new one.",
+            title=_("Invitation"),
+            text=_("This invitation to %(organisation)s has expired. Ask its administrators for a new one.")
+            % {"organisation": organisation.name},
             status=410,
         )
     if selectors.account_holding_address(email=invitation.email) is not None:
@@ -476,15 +503,18 @@ def invitation_sign_up(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             account = services.invitation_sign_up(
-                token=token, display_name=form.cleaned_data["display_name"], password=form.cleaned_data["password"]
+                token=token,
+                display_name=form.cleaned_data["display_name"],
+                password=form.cleaned_data["password"],
+                language=translation.get_language(),
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(
                 request,
-                f"Your account is ready. Sign in to {organisation.name} at {sign_in_there} "
-                f"to start as {invitation.role}.",
+                _("Your account is ready. Sign in to %(organisation)s at %(url)s to start as %(role)s.")
+                % {"organisation": organisation.name, "url": sign_in_there, "role": role_label(invitation.role)},
             )
             return _complete_sign_in(request, account, reverse("accounts:profile"))
     status = 422 if request.method == "POST" else 200

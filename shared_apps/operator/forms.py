@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from sites.blueprints import BLUEPRINTS, DEFAULT_BLUEPRINT
 from sites.catalogue import CATALOGUE
@@ -25,34 +27,43 @@ class _UncheckedMultipleChoiceField(forms.MultipleChoiceField):
 
 
 class OrganisationCreateForm(forms.Form):
-    name = forms.CharField(required=False, strip=False)
+    name = forms.CharField(label=_("Name"), required=False, strip=False)
     slug = forms.CharField(
-        required=False, help_text="Lower-case letters, digits and hyphens; also the subsite's host name."
+        label=_("Slug"),
+        required=False,
+        help_text=_("Lower-case letters, digits and hyphens; also the subsite's host name."),
     )
     domains = forms.CharField(
+        label=_("Domains"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One per line; the first is primary. Empty: <slug> on the platform domain.",
+        help_text=_("One per line; the first is primary. Empty: <slug> on the platform domain."),
     )
     email_domains = forms.CharField(
-        label="E-mail domains",
+        label=_("E-mail domains"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Government e-mail domains of the organisation's staff, one per line.",
+        help_text=_("Government e-mail domains of the organisation's staff, one per line."),
     )
     blueprint = forms.CharField(
+        label=_("Blueprint"),
         required=False,
         initial=DEFAULT_BLUEPRINT,
-        widget=forms.Select(choices=[(key, blueprint.label) for key, blueprint in BLUEPRINTS.items()]),
+        # The labels are marked for translation where they are defined (sites.blueprints).
+        widget=forms.Select(choices=[(key, _(blueprint.label)) for key, blueprint in BLUEPRINTS.items()]),
     )
     admin_email = forms.CharField(
-        label="First administrator's e-mail", required=False, help_text="Invited as administrator of the subsite."
+        label=_("First administrator's e-mail"),
+        required=False,
+        help_text=_("Invited as administrator of the subsite."),
     )
     apps = _UncheckedMultipleChoiceField(
+        label=_("Apps"),
         required=False,
-        choices=[(key, f"{app.label} — {app.description}") for key, app in CATALOGUE.items()],
+        # The labels and descriptions are marked for translation where they are defined (sites.catalogue).
+        choices=[(key, format_lazy("{} — {}", _(app.label), _(app.description))) for key, app in CATALOGUE.items()],
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: the blueprint's default apps.",
+        help_text=_("None ticked: the blueprint's default apps."),
     )
 
     def service_inputs(self) -> dict[str, Any]:

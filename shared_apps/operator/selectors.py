@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from shared_apps.accounts.models import Account
 from shared_apps.operator.tokens import token_key_hash, token_key_prefix
@@ -165,5 +166,24 @@ def _job_step_keys(*, kind: str) -> list[str]:
     return list({Job.Kind.EXPORT: EXPORT_STEPS, Job.Kind.IMPORT: IMPORT_STEPS}.get(kind, ["queued", "ready"]))
 
 
+#: What each visible step reads as (a step not listed here reads as its key, capitalised).
+STEP_LABELS = {
+    "queued": _("Queued"),
+    "creating_schema": _("Creating schema"),
+    "seeding_site": _("Seeding site"),
+    "inviting_admin": _("Inviting admin"),
+    "dropping_schema": _("Dropping schema"),
+    "reading_database": _("Reading database"),
+    "writing_archive": _("Writing archive"),
+    "validating": _("Validating"),
+    "loading_data": _("Loading data"),
+    "linking_accounts": _("Linking accounts"),
+    "extracting_media": _("Extracting media"),
+    "ready": _("Ready"),
+    "failed": _("Failed"),
+}
+
+
 def step_label(step: str) -> str:
-    return step.replace("_", " ").capitalize()
+    label = STEP_LABELS.get(step)
+    return str(label) if label is not None else step.replace("_", " ").capitalize()

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shared_apps.accounts.models import Account
 from shared_apps.operator.tokens import token_key_hash, token_key_new
@@ -42,13 +43,17 @@ def operator_token_create(*, account: Account, name: str, actor: Actor | None = 
     with audited(actor=actor, action="operator.token.create", account=account.email, name=name) as detail:
         errors: dict[str, list[str]] = {}
         if not name:
-            errors["name"] = ["A token name is required (say what the token is for)."]
+            errors["name"] = [_("A token name is required (say what the token is for).")]
         elif len(name) > TOKEN_NAME_MAX_LENGTH:
-            errors["name"] = [f"The token name is longer than {TOKEN_NAME_MAX_LENGTH} characters."]
+            errors["name"] = [
+                _("The token name is longer than %(maximum)s characters.") % {"maximum": TOKEN_NAME_MAX_LENGTH}
+            ]
         if not account.is_active:
-            errors["account"] = [f"The account {account.email} is inactive."]
+            errors["account"] = [_("The account %(email)s is inactive.") % {"email": account.email}]
         elif not account.is_platform_operator:
-            errors["account"] = [f"{account.email} is not a platform operator; grant the role first."]
+            errors["account"] = [
+                _("%(email)s is not a platform operator; grant the role first.") % {"email": account.email}
+            ]
         if errors:
             raise ValidationError(errors)
         for attempt in range(_PREFIX_ATTEMPTS):

@@ -17,6 +17,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shared_apps.operator import selectors
@@ -112,7 +113,7 @@ class Action:
 
     fields: tuple[str, ...]
     run: Callable[[Organisation, QueryDict, Actor], Job | None]
-    done: str
+    done: Any
 
 
 def _checked(data: QueryDict, name: str) -> bool:
@@ -172,24 +173,26 @@ def _purge(organisation: Organisation, data: QueryDict, actor: Actor) -> Job:
 
 
 ACTIONS: dict[str, Action] = {
-    "rename": Action(("name",), _rename, "The organisation was renamed."),
+    "rename": Action(("name",), _rename, _("The organisation was renamed.")),
     "suspend": Action(
-        ("reason",), _suspend, "The organisation is suspended; its subsite shows a notice and its data is kept."
+        ("reason",), _suspend, _("The organisation is suspended; its subsite shows a notice and its data is kept.")
     ),
-    "resume": Action((), _resume, "The organisation is active again."),
-    "domain-add": Action(("domain", "primary"), _domain_add, "The domain was added."),
-    "domain-remove": Action(("domain",), _domain_remove, "The domain was removed."),
+    "resume": Action((), _resume, _("The organisation is active again.")),
+    "domain-add": Action(("domain", "primary"), _domain_add, _("The domain was added.")),
+    "domain-remove": Action(("domain",), _domain_remove, _("The domain was removed.")),
     "domain-primary": Action(
-        ("domain",), _domain_primary, "The primary domain was changed; the other domains now redirect to it."
+        ("domain",), _domain_primary, _("The primary domain was changed; the other domains now redirect to it.")
     ),
-    "email-domain-add": Action(("domain",), _email_domain_add, "The e-mail domain was added."),
-    "email-domain-remove": Action(("domain",), _email_domain_remove, "The e-mail domain was removed."),
-    "export": Action((), _export, "The export is queued."),
+    "email-domain-add": Action(("domain",), _email_domain_add, _("The e-mail domain was added.")),
+    "email-domain-remove": Action(("domain",), _email_domain_remove, _("The e-mail domain was removed.")),
+    "export": Action((), _export, _("The export is queued.")),
     "delete": Action(
-        ("force",), _delete, "The deletion is scheduled; the organisation can be restored until the grace period ends."
+        ("force",),
+        _delete,
+        _("The deletion is scheduled; the organisation can be restored until the grace period ends."),
     ),
-    "restore": Action((), _restore, "The deletion was cancelled; the organisation is active again."),
-    "purge": Action(("ignore_grace",), _purge, "The purge is queued."),
+    "restore": Action((), _restore, _("The deletion was cancelled; the organisation is active again.")),
+    "purge": Action(("ignore_grace",), _purge, _("The purge is queued.")),
 }
 
 

@@ -16,10 +16,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tenant_apps.members.forms import ROLE_CHOICES, InviteForm, RoleForm
 from tenant_apps.people import memberships
+from tenant_apps.people.roles import role_label
 from tenant_apps.people.selectors import (
     administrators_count,
     invitations_open,
@@ -94,12 +96,12 @@ def _run(request: HttpRequest, done: str, action: Callable[[], Any]) -> HttpResp
 def change_role(request: HttpRequest, organisation: Organisation, user_id: int) -> HttpResponse:
     form = RoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a role: member, editor or administrator.")
+        messages.error(request, _("Choose a role: member, editor or administrator."))
         return redirect("members_index")
     role = form.cleaned_data["role"]
     return _run(
         request,
-        f"The role is now {role}.",
+        _("The role is now %(role)s.") % {"role": role_label(role)},
         lambda: memberships.membership_change_role(
             organisation=organisation, user_id=user_id, role=role, actor=memberships.actor_for_user(user=request.user)
         ),
@@ -111,7 +113,7 @@ def change_role(request: HttpRequest, organisation: Organisation, user_id: int) 
 def remove(request: HttpRequest, organisation: Organisation, user_id: int) -> HttpResponse:
     return _run(
         request,
-        f"The member was removed from {organisation.name}.",
+        _("The member was removed from %(organisation)s.") % {"organisation": organisation.name},
         lambda: memberships.membership_remove(
             organisation=organisation, user_id=user_id, actor=memberships.actor_for_user(user=request.user)
         ),
@@ -123,7 +125,7 @@ def remove(request: HttpRequest, organisation: Organisation, user_id: int) -> Ht
 def approve(request: HttpRequest, organisation: Organisation, request_id: int) -> HttpResponse:
     return _run(
         request,
-        "The request was approved; the person is now a member.",
+        _("The request was approved; the person is now a member."),
         lambda: memberships.join_request_approve(
             organisation=organisation, join_request_id=request_id, actor=memberships.actor_for_user(user=request.user)
         ),
@@ -135,7 +137,7 @@ def approve(request: HttpRequest, organisation: Organisation, request_id: int) -
 def refuse(request: HttpRequest, organisation: Organisation, request_id: int) -> HttpResponse:
     return _run(
         request,
-        "The request was refused.",
+        _("The request was refused."),
         lambda: memberships.join_request_refuse(
             organisation=organisation, join_request_id=request_id, actor=memberships.actor_for_user(user=request.user)
         ),
@@ -158,7 +160,10 @@ def invite(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     except ValidationError as error:
         form.add_error(None, _message_of(error))
         return _index(request, organisation, invite_form=form)
-    messages.success(request, f"{invitation.email} was invited as {invitation.role}.")
+    messages.success(
+        request,
+        _("%(email)s was invited as %(role)s.") % {"email": invitation.email, "role": role_label(invitation.role)},
+    )
     return redirect("members_index")
 
 
@@ -167,7 +172,7 @@ def invite(request: HttpRequest, organisation: Organisation) -> HttpResponse:
 def resend(request: HttpRequest, organisation: Organisation, invitation_id: int) -> HttpResponse:
     return _run(
         request,
-        "The invitation was sent again.",
+        _("The invitation was sent again."),
         lambda: memberships.invitation_resend(
             organisation=organisation, invitation_id=invitation_id, actor=memberships.actor_for_user(user=request.user)
         ),
@@ -179,7 +184,7 @@ def resend(request: HttpRequest, organisation: Organisation, invitation_id: int)
 def revoke(request: HttpRequest, organisation: Organisation, invitation_id: int) -> HttpResponse:
     return _run(
         request,
-        "The invitation was withdrawn.",
+        _("The invitation was withdrawn."),
         lambda: memberships.invitation_revoke(
             organisation=organisation, invitation_id=invitation_id, actor=memberships.actor_for_user(user=request.user)
         ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
@@ -24,4 +25,4 @@ def register_members_urls():  # type: ignore[no-untyped-def]
 
 @hooks.register("register_admin_menu_item")
 def register_members_menu_item() -> MenuItem:
-    return MembersMenuItem("Members", reverse("members_index"), name="members", icon_name="group", order=650)
+    return MembersMenuItem(_("Members"), reverse("members_index"), name="members", icon_name="group", order=650)

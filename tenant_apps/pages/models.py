@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+from wagtail.search import index
 
 from sites.blueprints import VISIBILITY_CHOICES
 
@@ -22,10 +26,11 @@ def check_visibility_under_parent(*, visibility: str, parent) -> None:  # type: 
     if Level.of(visibility) > above:
         raise ValidationError(
             {
-                "visibility": (
+                "visibility": _(
                     "This page cannot be more visible than the page above it, which is visible to "
-                    f"{dict(VISIBILITY_CHOICES)[above.key].lower()}. Choose that level or a narrower one."
+                    "%(audience)s. Choose that level or a narrower one."
                 )
+                % {"audience": str(dict(VISIBILITY_CHOICES)[above.key]).lower()}
             }
         )
 
@@ -50,8 +55,8 @@ class VisibilityMixin(models.Model):
         max_length=20,
         blank=True,
         default="",
-        choices=[("", "The organisation's default"), *VISIBILITY_CHOICES],
-        help_text="A page is never more visible than the page above it.",
+        choices=[("", gettext_lazy("The organisation's default")), *VISIBILITY_CHOICES],
+        help_text=gettext_lazy("A page is never more visible than the page above it."),
     )
 
     settings_panels = [*Page.settings_panels, FieldPanel("visibility")]
@@ -65,6 +70,14 @@ class VisibilityMixin(models.Model):
         if self.pk:  # a new page is checked by VisibilityPageForm, which knows its parent
             check_visibility_under_parent(visibility=self.visibility, parent=self.get_parent())
 
+    def serve(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """A page made for a signed-in visitor (its menu lists what they may see) is never kept by a shared cache."""
+        response = super().serve(request, *args, **kwargs)
+        patch_vary_headers(response, ["Cookie"])
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True)
+        return response
+
 
 class HomePage(VisibilityMixin, Page):  # noqa: DJ008 - Page provides __str__
     """The root of an organisation's subsite: one per organisation, created by its blueprint."""
@@ -77,7 +90,7 @@ class HomePage(VisibilityMixin, Page):  # noqa: DJ008 - Page provides __str__
     template = "pages/home_page.html"
 
     class Meta:
-        verbose_name = "home page"
+        verbose_name = gettext_lazy("home page")
 
 
 class ContentPage(VisibilityMixin, Page):  # noqa: DJ008 - Page provides __str__
@@ -87,7 +100,8 @@ class ContentPage(VisibilityMixin, Page):  # noqa: DJ008 - Page provides __str__
     body = RichTextField(blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
     template = "pages/content_page.html"
 
     class Meta:
-        verbose_name = "content page"
+        verbose_name = gettext_lazy("content page")

@@ -1,6 +1,6 @@
 """Who may see a piece of content: the one place that decides it.
 
-Every page (and later every document and image) carries one level:
+Every page, document and image carries one level:
 
 * ``organisation`` — members of the organisation whose subsite it is;
 * ``civil_servants`` — any verified civil servant, of any organisation (and the organisation's members);
@@ -9,6 +9,15 @@ Every page (and later every document and image) carries one level:
 A page left at "default" takes the organisation's default (the blueprint's: ``intranet`` ->
 organisation, ``participation`` -> public). A page is never more visible than its parent: the
 effective level is the most restrictive one on the way from the home page down.
+
+Documents and images take their level from their collection (``COLLECTION_LEVELS``): each organisation
+has the collections "Organisation", "Civil servants" and "Public" (``sites.seeding.site_seed``); any
+other collection takes the level of the nearest of those above it, and the root collection (and
+anything under no such collection) takes the organisation's default.
+
+Every channel asks here: page serving and menus (``can_view_page``, ``visible_children``), search,
+feeds, the sitemap and the pages API (``visible_pages``), documents and image renditions
+(``can_view_document``, ``can_view_image``).
 """
 
 from __future__ import annotations
@@ -17,10 +26,13 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import StartsWith
 
 from sites.blueprints import CIVIL_SERVANTS, ORGANISATION, PUBLIC
 
 DEFAULT = ""  # "the organisation's default"
+HOME_DEPTH = 2  # the home page; the tree's root (depth 1) carries no level
 
 
 class Level(IntEnum):
@@ -85,7 +97,7 @@ def effective_level(page) -> Level:  # type: ignore[no-untyped-def]
     from wagtail.models import Page
 
     default = organisation_default_level()
-    path = Page.objects.ancestor_of(page, inclusive=True).filter(depth__gte=2).specific()
+    path = Page.objects.ancestor_of(page, inclusive=True).filter(depth__gte=HOME_DEPTH).specific()
     levels = [Level.of(value) if (value := getattr(p, "visibility", DEFAULT)) else default for p in path]
     return min(levels, default=default)
 
@@ -99,20 +111,75 @@ def can_view_page(*, viewer: Viewer, page) -> bool:  # type: ignore[no-untyped-d
 
 
 def visible_children(*, page, viewer: Viewer) -> list:  # type: ignore[no-untyped-def]
-    """The live, public-by-Wagtail children of a page the viewer can see, in menu order.
+    """The live, public-by-Wagtail children of ``page`` the viewer may see (none if it is closed), in menu order."""
+    return list(visible_pages(queryset=page.get_children().live().public(), viewer=viewer).specific())
 
-    A child is at most as visible as its parent, so for a page the viewer may see, a child is visible
-    when its own level (or the organisation's default) is.
-    """
-    if not can_view_page(viewer=viewer, page=page):
-        return []
-    default = organisation_default_level()
-    children = page.get_children().live().public().specific()
+
+def _models_with_a_level() -> list[type]:
+    """The page models whose own table holds a ``visibility`` column."""
+    from wagtail.models import get_page_models
+
     return [
-        child
-        for child in children
-        if can_view(
-            viewer=viewer,
-            level=Level.of(child.visibility) if getattr(child, "visibility", DEFAULT) else default,
-        )
+        model
+        for model in get_page_models()
+        if not model._meta.abstract and any(field.name == "visibility" for field in model._meta.local_fields)
     ]
+
+
+def _own_level_in(keys: list[str]) -> Q:
+    """Pages whose own, explicit level is one of ``keys``."""
+    condition = Q(pk__in=[])
+    for model in _models_with_a_level():
+        condition |= Q(pk__in=model.objects.filter(visibility__in=keys).values("pk"))
+    return condition
+
+
+def visible_pages(*, queryset: QuerySet, viewer: Viewer) -> QuerySet:
+    """``queryset`` without the pages ``viewer`` may not see: one SQL statement, whatever the tree's size.
+
+    A page is closed to the viewer when its own level (explicit, or the organisation's default when
+    blank; page types without a ``visibility`` field count as default) is more restrictive than the
+    viewer may see; every page under a closed page is closed too. The result stays a plain filter
+    (``pk NOT IN (...)``), so Wagtail's search and the API's filters still apply on top of it.
+    """
+    from wagtail.models import Page
+
+    allowed = viewer.highest_restriction_seen
+    if allowed == Level.ORGANISATION:
+        return queryset  # members see every level
+    if organisation_default_level() < allowed:  # unmarked pages are closed: closed unless explicitly open
+        own_level_closed = ~_own_level_in([level.key for level in Level if level >= allowed])
+    else:
+        own_level_closed = _own_level_in([level.key for level in Level if level < allowed])
+    closed = Page.objects.filter(own_level_closed, depth__gte=HOME_DEPTH)
+    under_closed = Page.objects.filter(Exists(closed.filter(StartsWith(OuterRef("path"), F("path")))))
+    return queryset.exclude(pk__in=under_closed.values("pk"))
+
+
+# --- Documents and images: their level is their collection's ------------------------------------------
+
+#: The collections that carry a level, by name (one of each per organisation, made by ``site_seed``).
+COLLECTION_LEVELS: dict[str, Level] = {
+    "Organisation": Level.ORGANISATION,
+    "Civil servants": Level.CIVIL_SERVANTS,
+    "Public": Level.PUBLIC,
+}
+
+
+def collection_level(collection) -> Level:  # type: ignore[no-untyped-def]
+    """The most restrictive level named on the way from the root collection to ``collection``.
+
+    A collection under no level-carrying collection (the root collection itself included) takes the
+    organisation's default.
+    """
+    path = collection.get_ancestors(inclusive=True).values_list("name", flat=True)
+    named = [COLLECTION_LEVELS[name] for name in path if name in COLLECTION_LEVELS]
+    return min(named) if named else organisation_default_level()
+
+
+def can_view_document(*, viewer: Viewer, document) -> bool:  # type: ignore[no-untyped-def]
+    return can_view(viewer=viewer, level=collection_level(document.collection))
+
+
+def can_view_image(*, viewer: Viewer, image) -> bool:  # type: ignore[no-untyped-def]
+    return can_view(viewer=viewer, level=collection_level(image.collection))

@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shared_apps.accounts.mail import platform_url
 from shared_apps.accounts.selectors import SecondFactor
@@ -47,26 +49,26 @@ class AccountBackend(ModelBackend):
             return None
         account = outcome.account
         if outcome.second_factor == SecondFactor.SETUP:
-            _tell(request, _SETUP_FIRST.format(url=platform_url("/accounts/two-factor/")))
+            _tell(request, str(_SETUP_FIRST) % {"url": platform_url("/accounts/two-factor/")})
             return None
         if outcome.second_factor == SecondFactor.VERIFY:
             code = otp_code if otp_code is not None else _posted_code(request)
             if not code:
-                _tell(request, _CODE_NEEDED)
+                _tell(request, str(_CODE_NEEDED))
                 return None
             checked = account_second_factor_check(account=account, code=code, ip=ip)
             if not checked.ok:
-                _tell(request, checked.message if checked.retry_at else "That two-factor code is not right.")
+                _tell(request, checked.message if checked.retry_at else _("That two-factor code is not right."))
                 return None
         user = local_user_for_account(account=account)
         return user if self.user_can_authenticate(user) else None
 
 
-_SETUP_FIRST = (
+_SETUP_FIRST = gettext_lazy(
     "Your account must use two-factor authentication (platform operators and organisation administrators do). "
-    "Set it up at {url} first, then sign in here with a code from your app."
+    "Set it up at %(url)s first, then sign in here with a code from your app."
 )
-_CODE_NEEDED = (
+_CODE_NEEDED = gettext_lazy(
     "Your account uses two-factor authentication, which this form cannot ask for. "
     "Sign in through /accounts/login/ instead: the platform's sign-in asks for the code from your app."
 )

@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.models import Account, Invitation, JoinRequest
@@ -73,7 +74,9 @@ def parse_role(role: Role | str) -> Role:
         return Role(role)
     except ValueError:
         known = ", ".join(r.value for r in Role)
-        raise ValidationError({"role": [f"'{role}' is not a role. Choose one of: {known}."]}) from None
+        raise ValidationError(
+            {"role": [_("'%(role)s' is not a role. Choose one of: %(known)s.") % {"role": role, "known": known}]}
+        ) from None
 
 
 # --- Joining -------------------------------------------------------------------------------------------
@@ -117,20 +120,32 @@ def join_request_create(*, organisation: Organisation, account: Account, message
         email=account.email,
     ) as detail:
         if organisation.status != Organisation.Status.ACTIVE:
-            raise ValidationError(f"{organisation.name} does not accept requests to join at the moment.")
+            raise ValidationError(
+                _("%(organisation)s does not accept requests to join at the moment.")
+                % {"organisation": organisation.name}
+            )
         if not account.is_active:
-            raise ValidationError("This account is not active.")
+            raise ValidationError(_("This account is not active."))
         user = User.objects.filter(account_id=account.pk).first()
         if user is not None and role_of(user=user) is not None:
-            raise ValidationError(f"You are already a member of {organisation.name}.")
+            raise ValidationError(
+                _("You are already a member of %(organisation)s.") % {"organisation": organisation.name}
+            )
         if len(message) > JOIN_REQUEST_MESSAGE_MAX:
-            raise ValidationError({"message": [f"Keep the message under {JOIN_REQUEST_MESSAGE_MAX} characters."]})
+            raise ValidationError(
+                {
+                    "message": [
+                        _("Keep the message under %(maximum)s characters.") % {"maximum": JOIN_REQUEST_MESSAGE_MAX}
+                    ]
+                }
+            )
         try:
             with transaction.atomic():
                 join_request = JoinRequest.objects.create(account=account, organisation=organisation, message=message)
         except IntegrityError as exc:
             raise ValidationError(
-                f"You have already asked to join {organisation.name}; an administrator will decide."
+                _("You have already asked to join %(organisation)s; an administrator will decide.")
+                % {"organisation": organisation.name}
             ) from exc
         detail["join_request"] = join_request.pk
     return join_request
@@ -141,10 +156,15 @@ def _decide(
 ) -> JoinRequest:
     join_request = JoinRequest.objects.select_for_update().select_related("account").filter(pk=join_request_id).first()
     if join_request is None or join_request.organisation_id != organisation.pk:
-        raise ValidationError(f"There is no request to join {organisation.name} with the id {join_request_id}.")
+        raise ValidationError(
+            _("There is no request to join %(organisation)s with the id %(id)s.")
+            % {"organisation": organisation.name, "id": join_request_id}
+        )
     detail.update(account=str(join_request.account_id), email=join_request.account.email)
-    if join_request.status != JoinRequest.Status.PENDING:
-        raise ValidationError(f"This request to join was already {join_request.status}.")
+    if join_request.status == JoinRequest.Status.APPROVED:
+        raise ValidationError(_("This request to join was already approved."))
+    if join_request.status != JoinRequest.Status.PENDING:  # refused: the only other decision
+        raise ValidationError(_("This request to join was already refused."))
     join_request.status = JoinRequest.Status.APPROVED if approve else JoinRequest.Status.REFUSED
     join_request.decided_by = actor.label[:200]
     join_request.decided_at = timezone.now()
@@ -164,15 +184,16 @@ def join_request_approve(*, organisation: Organisation, join_request_id: int, ac
                 organisation=organisation, join_request_id=join_request_id, actor=actor, approve=True, detail=detail
             )
             if not join_request.account.is_active:
-                raise ValidationError("The account that asked to join is no longer active.")
+                raise ValidationError(_("The account that asked to join is no longer active."))
             user = local_user_for_account(account=join_request.account)
             if role_of(user=user) is None:
                 membership_set_role(user=user, role=Role.MEMBER)
             _tell_after_commit(
                 organisation=organisation,
                 email=join_request.account.email,
-                subject=f"Welcome to {organisation.name} on GovSquare",
-                body=f"Your request to join {organisation.name} was approved. Welcome!\n",
+                subject=_("Welcome to %(organisation)s on GovSquare") % {"organisation": organisation.name},
+                body=_("Your request to join %(organisation)s was approved. Welcome!\n")
+                % {"organisation": organisation.name},
             )
     return join_request
 
@@ -189,8 +210,9 @@ def join_request_refuse(*, organisation: Organisation, join_request_id: int, act
             _tell_after_commit(
                 organisation=organisation,
                 email=join_request.account.email,
-                subject=f"Your request to join {organisation.name}",
-                body=f"Your request to join {organisation.name} was not approved.\n",
+                subject=_("Your request to join %(organisation)s") % {"organisation": organisation.name},
+                body=_("Your request to join %(organisation)s was not approved.\n")
+                % {"organisation": organisation.name},
             )
     return join_request
 
@@ -213,7 +235,8 @@ def invitation_accept(*, organisation: Organisation, account: Account) -> User:
             )
             if invitation is None:
                 raise ValidationError(
-                    f"There is no open invitation to {organisation.name} for a verified address of this account."
+                    _("There is no open invitation to %(organisation)s for a verified address of this account.")
+                    % {"organisation": organisation.name}
                 )
             role = parse_role(invitation.role)
             detail.update(invitation=invitation.pk, role=role.value)
@@ -240,7 +263,12 @@ def membership_invite(*, organisation: Organisation, email: str, role: Role | st
         user = User.objects.filter(account_id=account.pk).first() if account is not None else None
         if user is not None and role_of(user=user) is not None:
             raise ValidationError(
-                {"email": [f"{email} is already a member of {organisation.name}; change their role instead."]}
+                {
+                    "email": [
+                        _("%(email)s is already a member of %(organisation)s; change their role instead.")
+                        % {"email": email, "organisation": organisation.name}
+                    ]
+                }
             )
         with transaction.atomic():
             invitation = invitation_create(organisation=organisation, email=email, role=role, actor=actor)
@@ -251,9 +279,12 @@ def membership_invite(*, organisation: Organisation, email: str, role: Role | st
 def _open_invitation(*, organisation: Organisation, invitation_id: int) -> Invitation:
     invitation = Invitation.objects.select_for_update().filter(pk=invitation_id).first()
     if invitation is None or invitation.organisation_id != organisation.pk:
-        raise ValidationError(f"There is no invitation to {organisation.name} with the id {invitation_id}.")
+        raise ValidationError(
+            _("There is no invitation to %(organisation)s with the id %(id)s.")
+            % {"organisation": organisation.name, "id": invitation_id}
+        )
     if invitation.accepted_at is not None:
-        raise ValidationError(f"The invitation of {invitation.email} was already accepted.")
+        raise ValidationError(_("The invitation of %(email)s was already accepted.") % {"email": invitation.email})
     return invitation
 
 
@@ -302,15 +333,31 @@ def _member(*, organisation: Organisation, user_id: int) -> tuple[User, Role]:
     user = User.objects.filter(pk=user_id).first()
     role = role_of(user=user) if user is not None else None
     if user is None or role is None:
-        raise ValidationError(f"There is no member of {organisation.name} with the id {user_id}.")
+        raise ValidationError(
+            _("There is no member of %(organisation)s with the id %(id)s.")
+            % {"organisation": organisation.name, "id": user_id}
+        )
     return user, role
 
 
 def _require_another_administrator(*, organisation: Organisation, user: User, what: str) -> None:
+    """``what``: ``"demoted"`` or ``"removed"``."""
     if user.is_active and administrators_count() <= 1:
+        words = {"user": user, "organisation": organisation.name}
+        if what == "demoted":
+            raise ValidationError(
+                _(
+                    "%(user)s is the last administrator of %(organisation)s and cannot be demoted; "
+                    "make someone else an administrator first."
+                )
+                % words
+            )
         raise ValidationError(
-            f"{user} is the last administrator of {organisation.name} and cannot be {what}; "
-            "make someone else an administrator first."
+            _(
+                "%(user)s is the last administrator of %(organisation)s and cannot be removed; "
+                "make someone else an administrator first."
+            )
+            % words
         )
 
 

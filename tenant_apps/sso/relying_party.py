@@ -29,6 +29,7 @@ from django.contrib.auth import login
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from joserfc.errors import JoseError
 
 from shared_apps.identity_provider.addresses import PROVIDER_PATH, callback_url, host_origin, post_logout_url
@@ -215,32 +216,32 @@ def complete_sign_in(request: HttpRequest) -> CallbackOutcome:
     state = request.GET.get("state", "")
     flow = framework.get_state_data(request.session, state) if state else None
     if flow is None:
-        raise SignInFailed("This sign-in has expired or was completed already. Please sign in again.")
+        raise SignInFailed(_("This sign-in has expired or was completed already. Please sign in again."))
     next_url = safe_next(request, flow.get("next"))
     error = request.GET.get("error")
     if error:
         framework.clear_state_data(request.session, state)
         if flow.get("silent"):
             return CallbackOutcome(next_url=next_url, signed_in=False)
-        raise SignInFailed(f"The shared space did not sign you in ({error}).", next_url=next_url)
+        raise SignInFailed(_("The shared space did not sign you in (%(error)s).") % {"error": error}, next_url=next_url)
     try:
         sign_on = sign_on_for(request)
         token = sign_on.app.authorize_access_token(request)
     except SignOnUnavailable as exc:
         logger.error("Sign-in on %s failed: %s", request.get_host(), exc)
-        raise SignInFailed("Signing in is not possible right now.", next_url=next_url, status=503) from exc
+        raise SignInFailed(_("Signing in is not possible right now."), next_url=next_url, status=503) from exc
     except (AuthlibBaseError, JoseError, requests.RequestException, ValueError, KeyError) as exc:
         logger.warning("Sign-in on %s refused: %s", request.get_host(), exc)
-        raise SignInFailed("The sign-in could not be verified. Please sign in again.", next_url=next_url) from exc
+        raise SignInFailed(_("The sign-in could not be verified. Please sign in again."), next_url=next_url) from exc
     claims = token.get("userinfo") or {}
     account = _account_for_subject(claims.get("sub"))
     if account is None or not account.is_active:
-        raise SignInFailed("This account cannot sign in.", next_url=next_url, status=403)
+        raise SignInFailed(_("This account cannot sign in."), next_url=next_url, status=403)
     from tenant_apps.people.services import local_user_for_account
 
     user = local_user_for_account(account=account)  # in this organisation's schema
     if not user.is_active:
-        raise SignInFailed("This account cannot sign in here.", next_url=next_url, status=403)
+        raise SignInFailed(_("This account cannot sign in here."), next_url=next_url, status=403)
     login(request, user, backend=BACKEND)  # stores the session epoch (identity_provider.sessions)
     request.session[ID_TOKEN_KEY] = token["id_token"]
     request.session[CHECKED_KEY] = True

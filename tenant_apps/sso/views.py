@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -37,7 +38,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         # Not straight back to next: a page that sent a signed-in person here would send them back again.
         return _message(
-            request, headline="You are signed in", message=f"You are signed in as {request.user}.", next_url=next_url
+            request,
+            headline=_("You are signed in"),
+            message=_("You are signed in as %(user)s.") % {"user": request.user},
+            next_url=next_url,
         )
     try:
         return authorization_redirect(request, next_url=next_url, silent=False)
@@ -45,8 +49,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         logger.error("Sign-in on %s is unavailable: %s", request.get_host(), exc)
         return _message(
             request,
-            headline="Signing in is not possible right now",
-            message="The platform's sign-in service cannot be reached. Please try again in a moment.",
+            headline=_("Signing in is not possible right now"),
+            message=_("The platform's sign-in service cannot be reached. Please try again in a moment."),
             status=503,
         )
 
@@ -60,7 +64,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     except SignInFailed as failure:
         return _message(
             request,
-            headline="You are not signed in",
+            headline=_("You are not signed in"),
             message=str(failure),
             status=failure.status,
             retry_url="/accounts/login/?" + urlencode({"next": failure.next_url}),

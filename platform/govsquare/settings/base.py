@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "tenants.middleware.OrganisationMiddleware",  # first: decides the schema for the request
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # the language: cookie (set at sign-in), Accept-Language
+    "shared_apps.accounts.language.LanguageCookieMiddleware",  # sets that cookie when a sign-in chose it
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -149,6 +151,7 @@ LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static and media --------------------------------------------------------------------------------

@@ -14,3 +14,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 WAGTAILADMIN_BASE_URL = "http://testserver"
 ORGANISATION_POOL_SIZE = 0  # tests that use the pool fill it themselves
+# The suite asserts the English copy; Dutch is asked for explicitly (tests/test_i18n.py). Deployments: "nl".
+LANGUAGE_CODE = "en"

@@ -1,0 +1,146 @@
+"""The subsite's other ways in to its content — search, feed, sitemap, pages API, image renditions.
+
+Each asks ``tenant_apps.pages.visibility`` what the viewer may see, exactly as page serving does.
+Answers computed for a signed-in viewer are marked ``Cache-Control: private`` (and vary on the
+session cookie), so no shared cache hands them to anyone else.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.syndication.views import Feed
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from rest_framework.authentication import SessionAuthentication
+from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.contrib.sitemaps.sitemap_generator import Sitemap
+from wagtail.images.utils import verify_signature
+from wagtail.images.views.serve import ServeView
+from wagtail.models import Page, Site
+
+from tenant_apps.pages.visibility import (
+    ANONYMOUS,
+    Level,
+    Viewer,
+    can_view_image,
+    collection_level,
+    viewer_for_user,
+    visible_pages,
+)
+
+SEARCH_RESULTS = 50
+FEED_ITEMS = 20
+
+
+def refusal(request: HttpRequest, *, viewer: Viewer) -> HttpResponse:
+    """Anonymous: off to sign in. Signed in without the right: a 403 that names nothing it refuses."""
+    if not viewer.authenticated:
+        return redirect_to_login(request.get_full_path())
+    return render(request, "pages/forbidden.html", status=403)
+
+
+def _per_viewer(response: HttpResponse, *, viewer: Viewer) -> HttpResponse:
+    """An answer made for a signed-in viewer is theirs alone: never stored by a shared cache."""
+    patch_vary_headers(response, ["Cookie"])
+    if viewer.authenticated:
+        patch_cache_control(response, private=True)
+    return response
+
+
+def site_pages(request: HttpRequest) -> QuerySet:
+    """The live pages of the request's site that Wagtail's own privacy options do not close."""
+    site = Site.find_for_request(request)
+    if site is None:
+        return Page.objects.none()
+    return Page.objects.live().public().descendant_of(site.root_page, inclusive=True)
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """``/search/?q=``: Wagtail's search over the pages of this subsite the viewer may see."""
+    query = request.GET.get("q", "").strip()
+    viewer = viewer_for_user(request.user)
+    results = []
+    if query:
+        results = list(visible_pages(queryset=site_pages(request), viewer=viewer).search(query)[:SEARCH_RESULTS])
+    response = render(request, "pages/search.html", {"query": query, "results": results})
+    return _per_viewer(response, viewer=viewer)
+
+
+class RecentPagesFeed(Feed):
+    """``/feed/``: the subsite's recently published pages the reader may see (feed readers: public only)."""
+
+    def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
+        return _per_viewer(super().__call__(request, *args, **kwargs), viewer=viewer_for_user(request.user))
+
+    def get_object(self, request: HttpRequest, *args, **kwargs) -> HttpRequest:  # type: ignore[no-untyped-def]
+        return request
+
+    def title(self, request: HttpRequest) -> str:
+        return request.tenant.name  # type: ignore[attr-defined]
+
+    def link(self) -> str:
+        return "/"
+
+    def description(self, request: HttpRequest) -> str:
+        return _("Recently published on %(name)s") % {"name": request.tenant.name}  # type: ignore[attr-defined]
+
+    def items(self, request: HttpRequest) -> list:
+        pages = visible_pages(queryset=site_pages(request), viewer=viewer_for_user(request.user))
+        return list(pages.order_by("-first_published_at").specific()[:FEED_ITEMS])
+
+    def item_title(self, page: Page) -> str:
+        return page.title
+
+    def item_description(self, page: Page) -> str:
+        return getattr(page, "summary", "") or page.search_description
+
+    def item_link(self, page: Page) -> str:
+        return page.get_url()
+
+    def item_pubdate(self, page: Page):  # type: ignore[no-untyped-def]
+        return page.first_published_at
+
+
+class PublicSitemap(Sitemap):
+    """``/sitemap.xml`` is for search engines: the public pages only, whoever asks."""
+
+    def items(self) -> QuerySet:
+        return visible_pages(queryset=super().items(), viewer=ANONYMOUS)
+
+
+class VisiblePagesAPIViewSet(PagesAPIViewSet):
+    """``/api/v2/pages/``: Wagtail's pages API over the pages the caller may see; others answer 404.
+
+    Session authentication only: HTTP Basic would let a password in without the platform's sign-on,
+    two-factor step and lockout.
+    """
+
+    authentication_classes = [SessionAuthentication]
+
+    def get_base_queryset(self) -> QuerySet:
+        return visible_pages(queryset=super().get_base_queryset(), viewer=viewer_for_user(self.request.user))
+
+
+class VisibleImageServeView(ServeView):
+    """Image renditions through Wagtail's signed serve view, with the image's visibility checked first.
+
+    The signature stops anyone making up new renditions; the check stops a copied URL working for
+    someone who may not see the image. Only public images may be kept by shared caches.
+    """
+
+    def get(self, request, signature, image_id, filter_spec, filename=None):  # type: ignore[no-untyped-def]
+        if not verify_signature(signature.encode(), image_id, filter_spec, key=self.key):
+            raise PermissionDenied
+        image = get_object_or_404(self.model, id=image_id)
+        viewer = viewer_for_user(request.user)
+        if not can_view_image(viewer=viewer, image=image):
+            return refusal(request, viewer=viewer)
+        response = super().get(request, signature, image_id, filter_spec, filename)
+        if collection_level(image.collection) != Level.PUBLIC:
+            response["Cache-Control"] = "private, max-age=3600"
+            patch_vary_headers(response, ["Cookie"])
+        return response

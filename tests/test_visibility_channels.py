@@ -1,0 +1,440 @@
+"""Visibility on every channel besides page serving: menu, search, feed, sitemap, pages API, documents,
+image renditions — plus previews and caches. Each channel asks ``tenant_apps.pages.visibility``.
+
+The matrix: 3 levels x 5 viewers x 8 channels, each cell asserted both ways (shown when the viewer may
+see that level, absent or refused when not).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
+from django.core.files.storage import storages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+from PIL import Image as PillowImage
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.images.models import Filter
+from wagtail.images.views.serve import generate_image_url
+from wagtail.models import Collection, Page, Site
+
+from shared_apps.accounts.models import AccountEmail
+from tenant_apps.pages.models import ContentPage
+from tenant_apps.pages.visibility import (
+    COLLECTION_LEVELS,
+    Level,
+    Viewer,
+    can_view_document,
+    can_view_page,
+    collection_level,
+    visible_pages,
+)
+from tenants.models import EmailDomain
+from tests.harness.clients import client_for
+
+pytestmark = pytest.mark.django_db
+
+LEVELS = ["organisation", "civil_servants", "public"]
+# viewer -> the levels it may see on org A's subsite
+MAY_SEE = {
+    "anonymous": {"public"},
+    "citizen": {"public"},
+    "civil_servant_of_b": {"public", "civil_servants"},
+    "a_member": {"public", "civil_servants", "organisation"},
+    "a_editor": {"public", "civil_servants", "organisation"},
+}
+COLLECTION_OF = {level.key: name for name, level in COLLECTION_LEVELS.items()}
+SEARCH_WORD = "zebracrossing"
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    PillowImage.new("RGB", (4, 4), (21, 66, 115)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _forget_cached_rendition(image, spec: str) -> None:  # type: ignore[no-untyped-def]
+    """Wagtail caches renditions (in Redis, which outlives the test database) by image id and file hash,
+    and ids start again in every test database: a stale entry would point at another run's file."""
+    rendition_model = image.get_rendition_model()
+    image_filter = Filter(spec=spec)
+    key = rendition_model.construct_cache_key(image, image_filter.get_cache_key(image), image_filter.spec)
+    rendition_model.cache_backend.delete(key)
+
+
+@dataclass
+class Content:
+    """What the fixture made in org A, per level."""
+
+    world: object
+    page_ids: dict[str, int]
+    document_urls: dict[str, str]
+    document_bytes: dict[str, bytes]
+    image_urls: dict[str, str]
+
+
+@pytest.fixture
+def pages(world, settings, tmp_path):  # type: ignore[no-untyped-def]
+    """One page, document and image per level in org A, and org B's staff recognised as civil servants."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    # django-tenants' storage caches MEDIA_ROOT and misses the setting_changed signal for it.
+    storages["default"].__dict__.pop("relative_media_root", None)
+    EmailDomain.objects.create(organisation=world.org_b, domain="org-b.example")
+    AccountEmail.objects.update_or_create(
+        account=world.b_member.account, email=world.b_member.email, defaults={"verified_at": timezone.now()}
+    )
+    page_ids, document_urls, document_bytes, image_urls = {}, {}, {}, {}
+    with tenant_context(world.org_a):
+        home = Site.objects.get().root_page
+        for level in LEVELS:
+            page = home.add_child(
+                instance=ContentPage(
+                    title=f"Secret {level} title",
+                    slug=f"level-{level}",
+                    visibility=level,
+                    summary=f"Summary of {level}",
+                    body=f"<p>The {SEARCH_WORD} report for {level}.</p>",
+                )
+            )
+            page_ids[level] = page.pk
+            collection = Collection.objects.get(name=COLLECTION_OF[level], depth=2)
+            content = f"secret {level} document".encode()
+            document = get_document_model().objects.create(
+                title=f"Secret {level} document",
+                file=ContentFile(content, name=f"doc-{level}.txt"),
+                collection=collection,
+            )
+            document_urls[level], document_bytes[level] = document.url, content
+            image = get_image_model().objects.create(
+                title=f"Secret {level} image",
+                file=ImageFile(io.BytesIO(_png()), name=f"img-{level}.png"),
+                collection=collection,
+            )
+            _forget_cached_rendition(image, "width-2")
+            image_urls[level] = generate_image_url(image, "width-2")
+    yield Content(world, page_ids, document_urls, document_bytes, image_urls)
+    storages["default"].__dict__.pop("relative_media_root", None)
+
+
+def _client(world, viewer):  # type: ignore[no-untyped-def]
+    person = {
+        "anonymous": None,
+        "citizen": world.citizen,
+        "civil_servant_of_b": world.b_member,
+        "a_member": world.a_member,
+        "a_editor": world.a_editor,
+    }[viewer]
+    return client_for(world.org_a, person=person)
+
+
+def _assert_refused(response, *, viewer: str, path: str, secret: bytes) -> None:  # type: ignore[no-untyped-def]
+    """Anonymous: off to sign in. Signed in: a 403 that shows nothing of what it refuses."""
+    if viewer == "anonymous":
+        assert response.status_code == 302
+        login, _, next_url = response["Location"].partition("?next=")
+        assert login == "/accounts/login/" and unquote(unquote(next_url)) == path
+    else:
+        assert response.status_code == 403
+        assert secret not in response.content
+
+
+# --- The matrix ------------------------------------------------------------------------------------------
+
+
+def _shown_in(response, level: str) -> bool:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200, response.status_code
+    return f"Secret {level} title".encode() in response.content
+
+
+def _channel_menu(content: Content, client, viewer: str) -> None:  # type: ignore[no-untyped-def]
+    home = client.get("/")
+    for level in LEVELS:
+        assert _shown_in(home, level) == (level in MAY_SEE[viewer]), level
+
+
+def _channel_search(content: Content, client, viewer: str) -> None:  # type: ignore[no-untyped-def]
+    results = client.get("/search/", {"q": SEARCH_WORD})
+    for level in LEVELS:
+        assert _shown_in(results, level) == (level in MAY_SEE[viewer]), level
+    assert b"level-public" in results.content  # the search really found something
+
+
+def _channel_feed(content: Content, client, viewer: str) -> None:  # type: ignore[no-untyped-def]
+    feed = client.get("/feed/")
+    assert feed["Content-Type"].startswith("application/rss+xml")
+    for level in LEVELS:
+        assert _shown_in(feed, level) == (level in MAY_SEE[viewer]), level
+
+
+def _channel_sitemap(content: Content, client, viewer: str) -> None:  # type: ignore[no-untyped-def]
+    sitemap = client.get("/sitemap.xml")
+    assert sitemap.status_code == 200
+    body = sitemap.content
+    for level in LEVELS:  # for search engines: public pages only, whoever asks
+        assert (f"/level-{level}/".encode() in body) == (level == "public"), level
+    assert b"/news/" not in body  # intranet sections take the organisation's default
+
+
+def _channel_api_list(content: Content, client, viewer: str) -> None:  # type: ignore[no-untyped-def]
+    listing = client.get("/api/v2/pages/", {"limit": 20})
+    assert listing.status_code == 200
+    titles = {item["title"] for item in json.loads(listing.content)["items"]}
+    for level in LEVELS:
+        assert (f"Secret {level} title" in titles) == (level in MAY_SEE[viewer]), level
+
+
+def _channel_api_detail(content: Content, client, viewer: str) -> None:  # type: ignore[no-untyped-def]
+    for level in LEVELS:
+        detail = client.get(f"/api/v2/pages/{content.page_ids[level]}/")
+        if level in MAY_SEE[viewer]:
+            assert detail.status_code == 200, level
+            assert json.loads(detail.content)["title"] == f"Secret {level} title"
+        else:
+            assert detail.status_code == 404, level
+            assert b"Secret" not in detail.content
+
+
+def _channel_document(content: Content, client, viewer: str) -> None:  # type: ignore[no-untyped-def]
+    for level in LEVELS:
+        url = content.document_urls[level]
+        response = client.get(url)
+        if level in MAY_SEE[viewer]:
+            assert response.status_code == 200, level
+            assert b"".join(response.streaming_content) == content.document_bytes[level]
+        else:
+            _assert_refused(response, viewer=viewer, path=url, secret=content.document_bytes[level])
+
+
+def _channel_image(content: Content, client, viewer: str) -> None:  # type: ignore[no-untyped-def]
+    for level in LEVELS:
+        url = content.image_urls[level]
+        response = client.get(url)
+        if level in MAY_SEE[viewer]:
+            assert response.status_code == 200, level
+            assert response["Content-Type"] == "image/png"
+            assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+            cache_control = response["Cache-Control"]
+            assert ("private" in cache_control) == (level != "public"), cache_control
+        else:
+            _assert_refused(response, viewer=viewer, path=url, secret=b"\x89PNG")
+
+
+CHANNELS = {
+    "menu": _channel_menu,
+    "search": _channel_search,
+    "feed": _channel_feed,
+    "sitemap": _channel_sitemap,
+    "api_list": _channel_api_list,
+    "api_detail": _channel_api_detail,
+    "document": _channel_document,
+    "image": _channel_image,
+}
+
+
+@pytest.mark.parametrize("channel", list(CHANNELS))
+@pytest.mark.parametrize("viewer", list(MAY_SEE))
+def test_visibility_matrix(pages, viewer, channel):
+    CHANNELS[channel](pages, _client(pages.world, viewer), viewer)
+
+
+# --- The selector ------------------------------------------------------------------------------------------
+
+
+def _tree(world):  # type: ignore[no-untyped-def]
+    """Org A: the matrix pages, plus pages below them and a page type without a level of its own."""
+    with tenant_context(world.org_a):
+        civil = ContentPage.objects.get(slug="level-civil_servants")
+        public = ContentPage.objects.get(slug="level-public")
+        civil.add_child(instance=ContentPage(title="Public below civil", slug="p-below-c", visibility="public"))
+        public.add_child(instance=ContentPage(title="Default below public", slug="d-below-p"))
+        plain = public.add_child(instance=Page(title="Plain page below public", slug="plain-below-p"))
+        plain.add_child(instance=ContentPage(title="Public below plain", slug="p-below-plain", visibility="public"))
+        public.add_child(instance=ContentPage(title="Public below public", slug="p-below-p", visibility="public"))
+
+
+VIEWERS = {
+    "public": Viewer(authenticated=False),
+    "civil_servant": Viewer(authenticated=True, civil_servant=True),
+    "member": Viewer(authenticated=True, member=True, civil_servant=True),
+}
+
+
+@pytest.mark.parametrize("default", ["organisation", "civil_servants", "public"])
+@pytest.mark.parametrize("viewer", list(VIEWERS))
+def test_visible_pages_agrees_with_can_view_page_in_one_query(pages, viewer, default):
+    world = pages.world
+    _tree(world)
+    world.org_a.default_visibility = default  # this test's copy only: the organisation's default
+    with tenant_context(world.org_a):
+        everything = list(Page.objects.filter(depth__gte=2).specific())
+        expected = {p.pk for p in everything if can_view_page(viewer=VIEWERS[viewer], page=p)}
+        with CaptureQueriesContext(connection) as queries:
+            found = {p.pk for p in visible_pages(queryset=Page.objects.filter(depth__gte=2), viewer=VIEWERS[viewer])}
+        assert len([q for q in queries.captured_queries if not q["sql"].startswith("SET search_path")]) == 1
+    assert found == expected
+    seen = {p.title for p in everything if p.pk in found}
+    # Spot checks, so that the comparison above cannot pass vacuously.
+    assert ("Public below public" in seen) is True
+    assert ("Public below civil" in seen) == (viewer != "public")
+    assert ("Secret organisation title" in seen) == (viewer == "member")
+    # The plain page has no level of its own: the organisation's default, for it and all below it.
+    assert ("Public below plain" in seen) == (
+        viewer == "member" or Level.of(default) >= VIEWERS[viewer].highest_restriction_seen
+    )
+
+
+def test_api_search_and_lookups_do_not_reach_closed_pages(pages):
+    client = _client(pages.world, "citizen")
+    found = json.loads(client.get("/api/v2/pages/", {"search": SEARCH_WORD}).content)["items"]
+    assert {item["title"] for item in found} == {"Secret public title"}
+    closed = pages.page_ids["organisation"]
+    assert client.get("/api/v2/pages/", {"child_of": closed}).status_code == 400  # "parent page doesn't exist"
+    assert client.get("/api/v2/pages/find/", {"html_path": "/level-organisation/"}).status_code == 404
+    assert client.get("/api/v2/pages/find/", {"html_path": "/level-public/"}).status_code == 302
+    member = _client(pages.world, "a_member")
+    assert member.get("/api/v2/pages/find/", {"html_path": "/level-organisation/"}).status_code == 302
+
+
+def test_the_api_takes_no_basic_authentication(pages):
+    import base64
+
+    credentials = base64.b64encode(f"{pages.world.a_member.email}:{pages.world.a_member.password}".encode())
+    client = client_for(pages.world.org_a)
+    response = client.get(
+        f"/api/v2/pages/{pages.page_ids['organisation']}/", HTTP_AUTHORIZATION=f"Basic {credentials.decode()}"
+    )
+    assert response.status_code == 404
+
+
+# --- Documents and images: the collection decides ---------------------------------------------------------
+
+
+def test_every_organisation_has_a_collection_per_level_and_the_root_takes_the_default(pages):
+    world = pages.world
+    for organisation in (world.org_a, world.org_b):
+        with tenant_context(organisation):
+            root = Collection.get_first_root_node()
+            assert set(root.get_children().values_list("name", flat=True)) >= set(COLLECTION_LEVELS)
+    with tenant_context(world.org_a):
+        root = Collection.get_first_root_node()
+        assert collection_level(root) == Level.ORGANISATION  # the intranet's default
+        public = Collection.objects.get(name="Public", depth=2)
+        press = public.add_child(instance=Collection(name="Press kit"))
+        assert collection_level(press) == Level.PUBLIC  # an unnamed collection takes its parent's level
+        narrower = press.add_child(instance=Collection(name="Organisation"))
+        assert collection_level(narrower) == Level.ORGANISATION  # and never widens a level above it
+        wider = Collection.objects.get(name="Organisation", depth=2).add_child(instance=Collection(name="Public"))
+        assert collection_level(wider) == Level.ORGANISATION
+        unfiled = get_document_model().objects.create(title="Unfiled", file=ContentFile(b"x", name="unfiled.txt"))
+        assert unfiled.collection_id == root.pk
+        assert not can_view_document(viewer=VIEWERS["civil_servant"], document=unfiled)
+        assert can_view_document(viewer=VIEWERS["member"], document=unfiled)
+
+
+def test_a_document_url_copied_from_a_members_session_is_refused_to_others(pages):
+    url = pages.document_urls["organisation"]
+    assert _client(pages.world, "a_member").get(url).status_code == 200
+    anonymous = _client(pages.world, "anonymous").get(url)
+    assert anonymous.status_code == 302 and anonymous["Location"] == f"/accounts/login/?next={url}"
+    assert _client(pages.world, "citizen").get(url).status_code == 403
+    assert _client(pages.world, "civil_servant_of_b").get(url).status_code == 403
+    # Org B's own host does not know org A's document at all.
+    assert client_for(pages.world.org_b, person=pages.world.b_member).get(url).status_code == 404
+
+
+def test_an_image_url_needs_its_signature(pages):
+    url = pages.image_urls["public"]
+    signature = url.split("/")[2]
+    forged = url.replace(signature, "x" * len(signature))
+    assert _client(pages.world, "a_member").get(forged).status_code == 403
+    other_size = url.replace("/width-2/", "/width-3/")
+    assert _client(pages.world, "a_member").get(other_size).status_code == 403
+
+
+# --- Previews ---------------------------------------------------------------------------------------------
+
+
+def _preview_urls(page_id: int) -> list[str]:
+    return [f"/admin/pages/{page_id}/view_draft/", f"/admin/pages/{page_id}/edit/preview/"]
+
+
+def test_a_preview_is_for_the_organisations_editors_only(pages):
+    world = pages.world
+    page_id = pages.page_ids["organisation"]
+    editor = client_for(world.org_a, person=world.a_editor).get(f"/admin/pages/{page_id}/view_draft/")
+    assert editor.status_code == 200 and b"Secret organisation title" in editor.content
+    for viewer in ("a_member", "civil_servant_of_b", "citizen", "anonymous"):
+        client = _client(world, viewer)
+        for url in _preview_urls(page_id):
+            response = client.get(url)
+            assert response.status_code in (302, 403), (viewer, url, response.status_code)
+            assert b"Secret organisation title" not in response.content
+            if response.status_code == 302:
+                assert response["Location"].startswith("/accounts/login/")
+
+
+def test_an_editor_of_one_organisation_cannot_preview_the_others_pages(pages):
+    world = pages.world
+    with tenant_context(world.org_b):
+        home = Site.objects.get().root_page
+        page = home.add_child(instance=ContentPage(title="B draft secret", slug="b-draft", visibility="organisation"))
+    for person in (world.a_editor, world.a_editor_b_member):  # editor in A; the second is a plain member in B
+        client = client_for(world.org_b, person=person)
+        for url in _preview_urls(page.pk):
+            response = client.get(url)
+            assert response.status_code in (302, 403), (person.key, url)
+            assert b"B draft secret" not in response.content
+
+
+# --- Caches -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def site_wide_cache(settings):  # type: ignore[no-untyped-def]
+    """Django's whole-site cache in front of every subsite, in a key space of this test's own."""
+    settings.MIDDLEWARE = [
+        "django.middleware.cache.UpdateCacheMiddleware",
+        *settings.MIDDLEWARE,
+        "django.middleware.cache.FetchFromCacheMiddleware",
+    ]
+    settings.CACHE_MIDDLEWARE_KEY_PREFIX = f"test-{uuid.uuid4().hex}"
+    settings.CACHE_MIDDLEWARE_SECONDS = 60
+
+
+def test_a_page_made_for_a_member_is_not_served_from_a_cache_to_anyone_else(pages, site_wide_cache):
+    """The home page is public, but its menu lists what the member may see; a closed page is a member's only.
+
+    Pages and answers made for a signed-in viewer are ``Cache-Control: private`` (never stored by a shared
+    cache) and vary on the session cookie; the cache's keys carry the schema (``django_tenants.cache``).
+    """
+    world = pages.world
+    member = _client(world, "a_member")
+    for _ in range(2):  # the second time could come from a cache
+        home = member.get("/")
+        assert b"Secret organisation title" in home.content
+        assert "private" in home["Cache-Control"] and "Cookie" in home["Vary"]
+        assert b"Secret organisation title" in member.get("/level-organisation/").content
+        assert "private" in member.get("/search/", {"q": SEARCH_WORD})["Cache-Control"]
+    for viewer in ("anonymous", "citizen", "civil_servant_of_b"):
+        client = _client(world, viewer)
+        for _ in range(2):
+            assert b"Secret organisation title" not in client.get("/").content
+            assert b"Secret organisation title" not in client.get("/search/", {"q": SEARCH_WORD}).content
+            assert b"Secret organisation title" not in client.get("/feed/").content
+            closed = client.get("/level-organisation/")
+            assert closed.status_code == (302 if viewer == "anonymous" else 403)
+    # A member of org B on org B's own host, same paths: B's cache entries, B's pages.
+    other = client_for(world.org_b, person=world.b_member)
+    assert b"Secret organisation title" not in other.get("/").content
+    assert other.get("/level-organisation/").status_code == 404
+    assert connection.schema_name == "public"
