@@ -75,6 +75,23 @@ def organisation_set_auto_join(*, organisation: Organisation, enabled: bool, act
     return organisation
 
 
+def organisation_set_default_visibility(*, organisation: Organisation, level: str, actor: Actor) -> Organisation:
+    """Who sees the organisation's content that has no level of its own: the organisation, all civil
+    servants, or everyone (``tenant_apps.pages.visibility`` applies it on the next request)."""
+    from sites.blueprints import VISIBILITY_CHOICES
+
+    with audited(
+        actor=actor, action="organisation.default_visibility.set", organisation_slug=organisation.slug, level=level
+    ):
+        allowed = [key for key, _label in VISIBILITY_CHOICES]
+        if level not in allowed:
+            raise ValidationError({"default_visibility": [f"Choose one of: {', '.join(allowed)}."]})
+        _require(organisation, Status.ACTIVE, Status.SUSPENDED)
+        organisation.default_visibility = level
+        organisation.save(update_fields=["default_visibility", "updated_at"])
+    return organisation
+
+
 def organisation_domain_add(
     *, organisation: Organisation, domain: str, actor: Actor, make_primary: bool = False
 ) -> Domain:

@@ -126,3 +126,44 @@ def test_the_editor_says_so_on_the_field_when_a_new_page_is_too_visible(pages, w
     assert b"cannot be more visible than the page above it" in response.content
     with tenant_context(world.org_a):
         assert not ContentPage.objects.filter(slug="too-open").exists()
+
+
+def test_an_organisation_changes_its_default_and_unmarked_pages_follow_at_once(pages, world):
+    from tenants.audit import Actor
+    from tenants.services import organisation_set_default_visibility
+
+    assert _client(pages, "civil_servant_of_b").get("/news/").status_code == 403
+    organisation_set_default_visibility(organisation=world.org_a, level="civil_servants", actor=Actor.cli())
+    assert _client(pages, "civil_servant_of_b").get("/news/").status_code == 200
+    assert _client(pages, "citizen").get("/news/").status_code == 403
+    assert _client(pages, "anonymous").get("/level-organisation/").status_code == 302  # explicit levels stay
+    with pytest.raises(ValidationError):
+        organisation_set_default_visibility(organisation=world.org_a, level="everyone", actor=Actor.cli())
+    world.org_b.refresh_from_db()
+    assert world.org_b.default_visibility == "organisation"  # and the other organisation keeps its own
+
+
+def test_every_organisation_schema_has_the_level_collections_and_the_migration_is_idempotent(world):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+    from wagtail.models import Collection
+
+    migration = importlib.import_module("tenant_apps.pages.migrations.0003_visibility_collections")
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection
+    for organisation in (world.org_a, world.org_b):
+        with tenant_context(organisation):
+            Collection.objects.filter(name="Public").delete()  # as if made before the collections existed
+            migration.add_level_collections(apps, editor)
+            migration.add_level_collections(apps, editor)
+            root = Collection.get_first_root_node()
+            names = list(root.get_children().values_list("name", flat=True))
+            assert sorted(names) == ["Civil servants", "Organisation", "Public"]
+            assert Collection.objects.get(pk=root.pk).numchild == 3
+            Collection.objects.get(name="Public").add_child(instance=Collection(name="Press kit"))  # tree intact

@@ -131,6 +131,7 @@ class OrganisationOut(Schema):
     blueprint: str
     blueprint_version: int
     enabled_apps: list[str]
+    default_visibility: str
     auto_join_staff: bool
     suspension_reason: str
     suspended_at: datetime | None
@@ -196,6 +197,7 @@ class OrganisationIn(Schema):
 class OrganisationPatch(Schema):
     name: str | None = None
     auto_join_staff: bool | None = None
+    default_visibility: str | None = None
 
 
 class SuspendIn(Schema):
@@ -255,6 +257,10 @@ def organisations_update(request: HttpRequest, slug: str, payload: OrganisationP
     organisation = _organisation(slug)
     if payload.name is not None:
         lifecycle.organisation_rename(organisation=organisation, name=payload.name, actor=_actor(request))
+    if payload.default_visibility is not None:
+        lifecycle.organisation_set_default_visibility(
+            organisation=organisation, level=payload.default_visibility, actor=_actor(request)
+        )
     if payload.auto_join_staff is not None:
         lifecycle.organisation_set_auto_join(
             organisation=organisation, enabled=payload.auto_join_staff, actor=_actor(request)
