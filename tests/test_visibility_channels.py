@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -438,3 +439,18 @@ def test_a_page_made_for_a_member_is_not_served_from_a_cache_to_anyone_else(page
     assert b"Secret organisation title" not in other.get("/").content
     assert other.get("/level-organisation/").status_code == 404
     assert connection.schema_name == "public"
+
+
+def test_images_in_rich_text_point_at_the_checked_rendition_view_never_at_media(pages):
+    with tenant_context(pages.world.org_a):
+        image = get_image_model().objects.get(title="Secret organisation image")
+        page = ContentPage.objects.get(pk=pages.page_ids["public"])
+        page.body = f'<p>Look:</p><embed embedtype="image" id="{image.pk}" format="fullwidth" alt="A chart"/>'
+        page.save_revision().publish()
+    html = _client(pages.world, "anonymous").get("/level-public/").content.decode()
+    src = re.search(r'<img src="([^"]+)" alt="A chart"', html).group(1)
+    assert src.startswith("/images/") and "/media/" not in html
+    # The public page may show it, but the organisation-only image itself is not served to everyone.
+    assert _client(pages.world, "a_member").get(src).status_code == 200
+    assert _client(pages.world, "citizen").get(src).status_code == 403
+    assert _client(pages.world, "anonymous").get(src).status_code == 302

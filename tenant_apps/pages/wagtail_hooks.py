@@ -7,7 +7,11 @@ Wagtail's own ``before_serve_page`` hook: a visitor must pass both, neither over
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import escape
 from wagtail import hooks
+from wagtail.images.formats import get_image_format
+from wagtail.images.rich_text import ImageEmbedHandler
+from wagtail.images.views.serve import generate_image_url
 
 from tenant_apps.pages.views import refusal
 from tenant_apps.pages.visibility import can_view_document, can_view_page, viewer_for_user
@@ -28,3 +32,26 @@ def enforce_document_visibility(document, request: HttpRequest) -> HttpResponse 
     if can_view_document(viewer=viewer, document=document):
         return None
     return refusal(request, viewer=viewer)
+
+
+class CheckedImageEmbedHandler(ImageEmbedHandler):
+    """Images in rich text point at the signed, visibility-checked rendition view, never at the media file."""
+
+    @classmethod
+    def expand_db_attributes_many(cls, attrs_list: list[dict]) -> list[str]:
+        tags = []
+        for attrs, image in zip(attrs_list, cls.get_many(attrs_list), strict=True):
+            if image is None:
+                tags.append('<img alt="">')
+                continue
+            image_format = get_image_format(attrs["format"])
+            classname = f' class="{escape(image_format.classname)}"' if image_format.classname else ""
+            url = generate_image_url(image, image_format.filter_spec)
+            tags.append(f'<img src="{escape(url)}" alt="{escape(attrs.get("alt", ""))}"{classname}>')
+        return tags
+
+
+@hooks.register("register_rich_text_features")
+def register_checked_image_embeds(features) -> None:  # type: ignore[no-untyped-def]
+    # Registered after wagtail.images' own hook (this app comes later), so it replaces the "image" type.
+    features.register_embed_type(CheckedImageEmbedHandler)
