@@ -52,11 +52,31 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
             terminalreporter.write_line(line)
 
 
+def _empty_the_suites_cache() -> None:
+    """Drop the cache entries of earlier runs (e.g. Wagtail's rendition cache keyed by ids that a fresh
+    test database hands out again)."""
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        return
+    import redis
+
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        stale = list(client.scan_iter(match=f"*:{prefix}:*", count=1000))
+        for start in range(0, len(stale), 500):
+            client.delete(*stale[start : start + 500])
+    finally:
+        client.close()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(request: pytest.FixtureRequest, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
         test_name = connection.creation._get_test_db_name()
         prepared = prepare_test_database(test_name=test_name)
+    _empty_the_suites_cache()
     how = "built" if prepared.built_template else "reused"
     _say(
         request.config,

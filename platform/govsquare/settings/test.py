@@ -1,7 +1,7 @@
 """Test profile: a database of its own, fast password hashing, real Redis when it is there."""
 
 from govsquare.settings.base import *  # noqa: F403
-from govsquare.settings.base import DATABASES, PLATFORM_DOMAIN, env
+from govsquare.settings.base import CACHES, DATABASES, PLATFORM_DOMAIN, env
 from tenants.hosts import RegisteredHosts
 
 DEBUG = False
@@ -16,3 +16,6 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 ORGANISATION_POOL_SIZE = 0  # tests that use the pool fill it themselves
 # The suite asserts the English copy; Dutch is asked for explicitly (tests/test_i18n.py). Deployments: "nl".
 LANGUAGE_CODE = "en"
+# The suite's cache entries live under a prefix of their own (shared with its Celery worker, which
+# gets the same DATABASE_NAME), emptied when a test session starts: Redis outlives test databases.
+CACHES["default"]["KEY_PREFIX"] = f"govsquare-test-{DATABASES['default']['NAME'].removeprefix('test_')}"
