@@ -26,11 +26,11 @@ from PIL import Image as PillowImage
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.images.models import Filter
-from wagtail.images.views.serve import generate_image_url
 from wagtail.models import Collection, Page, Site
 
 from shared_apps.accounts.models import AccountEmail
 from tenant_apps.pages.models import ContentPage
+from tenant_apps.pages.views import signed_image_url
 from tenant_apps.pages.visibility import (
     COLLECTION_LEVELS,
     Level,
@@ -122,7 +122,7 @@ def pages(world, settings, tmp_path):  # type: ignore[no-untyped-def]
                 collection=collection,
             )
             _forget_cached_rendition(image, "width-2")
-            image_urls[level] = generate_image_url(image, "width-2")
+            image_urls[level] = signed_image_url(image, "width-2")
     yield Content(world, page_ids, document_urls, document_bytes, image_urls)
     storages["default"].__dict__.pop("relative_media_root", None)
 
@@ -360,6 +360,15 @@ def test_an_image_url_needs_its_signature(pages):
     assert _client(pages.world, "a_member").get(forged).status_code == 403
     other_size = url.replace("/width-2/", "/width-3/")
     assert _client(pages.world, "a_member").get(other_size).status_code == 403
+    # And from the other organisation: image ids repeat across schemas, signatures do not.
+    with tenant_context(pages.world.org_b):
+        from wagtail.models import Collection as BCollection
+
+        public_b = BCollection.objects.get(name="Public", depth=2)
+        get_image_model().objects.create(
+            title="B's image", file=ImageFile(io.BytesIO(_png()), name="b.png"), collection=public_b
+        )
+    assert client_for(pages.world.org_b, person=pages.world.b_member).get(url).status_code == 403
 
 
 # --- Previews ---------------------------------------------------------------------------------------------

@@ -11,9 +11,8 @@ from django.utils.html import escape
 from wagtail import hooks
 from wagtail.images.formats import get_image_format
 from wagtail.images.rich_text import ImageEmbedHandler
-from wagtail.images.views.serve import generate_image_url
 
-from tenant_apps.pages.views import refusal
+from tenant_apps.pages.views import refusal, signed_image_url
 from tenant_apps.pages.visibility import can_view_document, can_view_page, viewer_for_user
 
 
@@ -46,7 +45,7 @@ class CheckedImageEmbedHandler(ImageEmbedHandler):
                 continue
             image_format = get_image_format(attrs["format"])
             classname = f' class="{escape(image_format.classname)}"' if image_format.classname else ""
-            url = generate_image_url(image, image_format.filter_spec)
+            url = signed_image_url(image, image_format.filter_spec)
             tags.append(f'<img src="{escape(url)}" alt="{escape(attrs.get("alt", ""))}"{classname}>')
         return tags
 
