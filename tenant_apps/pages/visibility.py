@@ -73,16 +73,25 @@ ANONYMOUS = Viewer(authenticated=False)
 
 
 def viewer_for_user(user) -> Viewer:  # type: ignore[no-untyped-def]
-    """The viewer for a (local) user of the current schema."""
+    """The viewer for a (local) user of the current schema.
+
+    Worked out once per user object, i.e. once per request (the page hook, the menu and the listings
+    of one page all ask), and afresh on the next request, so a change of role counts at once.
+    """
     if user is None or not user.is_authenticated:
         return ANONYMOUS
+    remembered = getattr(user, "_visibility_viewer", None)
+    if remembered is not None and remembered[0] == connection.schema_name:
+        return remembered[1]
     from shared_apps.accounts.selectors import account_is_civil_servant
     from tenant_apps.people.selectors import role_of
 
     member = connection.schema_name != "public" and (user.is_superuser or role_of(user=user) is not None)
     account = getattr(user, "account", None)
     civil_servant = account is not None and account_is_civil_servant(account=account)
-    return Viewer(authenticated=True, member=member, civil_servant=civil_servant)
+    viewer = Viewer(authenticated=True, member=member, civil_servant=civil_servant)
+    user._visibility_viewer = (connection.schema_name, viewer)
+    return viewer
 
 
 def organisation_default_level() -> Level:
