@@ -96,25 +96,3 @@ def test_sign_out_ends_the_session_and_returns_home(world, on_organisation):
     response = client.post("/accounts/logout/")
     assert response.status_code == 302 and response["Location"] == "/"
     assert "_auth_user_id" not in client.session
-
-
-def test_development_media_serving_never_crosses_organisations(world, settings, tmp_path):
-    from django.http import Http404
-    from django.test import RequestFactory
-    from django_tenants.utils import tenant_context
-
-    from govsquare.dev_media import serve_own_media
-
-    settings.MEDIA_ROOT = str(tmp_path)
-    (tmp_path / "org_a").mkdir()
-    (tmp_path / "org_a" / "secret.txt").write_text("A only")
-    request = RequestFactory().get("/media/org_a/secret.txt")
-    with tenant_context(world.org_a):
-        response = serve_own_media(request, "org_a", "secret.txt")
-        assert b"".join(response.streaming_content) == b"A only"
-    with tenant_context(world.org_b), pytest.raises(Http404):
-        serve_own_media(request, "org_a", "secret.txt")
-    (tmp_path / "org_a" / "documents").mkdir()
-    (tmp_path / "org_a" / "documents" / "handbook.txt").write_text("members only")
-    with tenant_context(world.org_a), pytest.raises(Http404):  # documents only through Wagtail's serve view
-        serve_own_media(request, "org_a", "documents/handbook.txt")

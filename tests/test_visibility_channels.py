@@ -82,6 +82,9 @@ class Content:
     document_urls: dict[str, str]
     document_bytes: dict[str, bytes]
     image_urls: dict[str, str]
+    #: Where Wagtail's {% image %} tag and the admin's thumbnails link a rendition: MEDIA_URL<schema>/images/...
+    rendition_file_urls: dict[str, str]
+    original_file_urls: dict[str, str]
 
 
 @pytest.fixture
@@ -95,6 +98,7 @@ def pages(world, settings, tmp_path):  # type: ignore[no-untyped-def]
         account=world.b_member.account, email=world.b_member.email, defaults={"verified_at": timezone.now()}
     )
     page_ids, document_urls, document_bytes, image_urls = {}, {}, {}, {}
+    rendition_file_urls, original_file_urls = {}, {}
     with tenant_context(world.org_a):
         home = Site.objects.get().root_page
         for level in LEVELS:
@@ -123,7 +127,10 @@ def pages(world, settings, tmp_path):  # type: ignore[no-untyped-def]
             )
             _forget_cached_rendition(image, "width-2")
             image_urls[level] = signed_image_url(image, "width-2")
-    yield Content(world, page_ids, document_urls, document_bytes, image_urls)
+            _forget_cached_rendition(image, "width-3")
+            rendition_file_urls[level] = image.get_rendition("width-3").url
+            original_file_urls[level] = image.file.url
+    yield Content(world, page_ids, document_urls, document_bytes, image_urls, rendition_file_urls, original_file_urls)
     storages["default"].__dict__.pop("relative_media_root", None)
 
 
@@ -230,6 +237,23 @@ def _channel_image(content: Content, client, viewer: str) -> None:  # type: igno
             _assert_refused(response, viewer=viewer, path=url, secret=b"\x89PNG")
 
 
+def _channel_stored_files(content: Content, client, viewer: str) -> None:  # type: ignore[no-untyped-def]
+    """The files Wagtail links directly (renditions in {% image %} and the admin, originals): checked too."""
+    for level in LEVELS:
+        for url in (content.rendition_file_urls[level], content.original_file_urls[level]):
+            assert url.startswith(f"/media/{content.world.org_a.schema_name}/"), url
+            response = client.get(url)
+            if level in MAY_SEE[viewer]:
+                assert response.status_code == 200, (level, url)
+                assert response["Content-Type"] == "image/png"
+                assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+                cache_control = response["Cache-Control"]
+                assert ("private" in cache_control) == (level != "public"), cache_control
+                assert ("public" in cache_control) == (level == "public"), cache_control
+            else:
+                _assert_refused(response, viewer=viewer, path=url, secret=b"\x89PNG")
+
+
 CHANNELS = {
     "menu": _channel_menu,
     "search": _channel_search,
@@ -239,6 +263,7 @@ CHANNELS = {
     "api_detail": _channel_api_detail,
     "document": _channel_document,
     "image": _channel_image,
+    "stored_image_file": _channel_stored_files,
 }
 
 
@@ -369,6 +394,90 @@ def test_an_image_url_needs_its_signature(pages):
             title="B's image", file=ImageFile(io.BytesIO(_png()), name="b.png"), collection=public_b
         )
     assert client_for(pages.world.org_b, person=pages.world.b_member).get(url).status_code == 403
+
+
+def test_stored_files_are_served_only_on_their_own_organisations_host(pages):
+    world = pages.world
+    url = pages.rendition_file_urls["public"]
+    assert _client(world, "anonymous").get(url).status_code == 200
+    # And from the other organisation: org B's host does not serve org A's folder, not even public files.
+    other = client_for(world.org_b, person=world.b_member)
+    assert other.get(url).status_code == 404
+    assert other.get(pages.original_file_urls["public"]).status_code == 404
+    # Nor does the same file name under B's own folder reach A's file.
+    assert other.get(url.replace(world.org_a.schema_name, world.org_b.schema_name, 1)).status_code == 404
+
+
+def test_a_stored_file_that_no_item_owns_is_not_served(pages, settings):
+    world = pages.world
+    schema = world.org_a.schema_name
+    with tenant_context(world.org_a):
+        from django.core.files.storage import default_storage
+
+        default_storage.save("images/stray.png", ContentFile(_png()))
+        default_storage.save("exports/dump.txt", ContentFile(b"everything"))
+    member = _client(world, "a_member")
+    for name in ("images/stray.png", "exports/dump.txt", "images/../exports/dump.txt", "nothing/here.txt"):
+        response = member.get(f"/media/{schema}/{name}")
+        assert response.status_code == 404, name
+        assert b"everything" not in response.content
+
+
+def test_a_documents_stored_file_goes_through_the_document_view(pages):
+    world = pages.world
+    with tenant_context(world.org_a):
+        document = get_document_model().objects.get(title="Secret organisation document")
+        stored = document.file.url
+    assert stored.startswith(f"/media/{world.org_a.schema_name}/documents/")
+    member = _client(world, "a_member").get(stored)
+    assert member.status_code == 302 and member["Location"] == pages.document_urls["organisation"]
+    _assert_refused(_client(world, "anonymous").get(stored), viewer="anonymous", path=stored, secret=b"secret")
+    for viewer in ("citizen", "civil_servant_of_b"):
+        refused = _client(world, viewer).get(stored)
+        _assert_refused(refused, viewer=viewer, path=stored, secret=b"secret")
+        assert b"doc-organisation" not in refused.content  # not even the file's name
+
+
+@pytest.fixture
+def sendfile_through_nginx(settings):  # type: ignore[no-untyped-def]
+    from wagtail.utils.sendfile import _get_sendfile
+
+    settings.SENDFILE_BACKEND = "django_sendfile.backends.nginx"
+    settings.SENDFILE_ROOT = settings.MEDIA_ROOT
+    _get_sendfile.clear()
+    yield "/protected-media"
+    _get_sendfile.clear()
+
+
+def test_behind_nginx_a_permitted_file_is_handed_to_the_web_server_and_a_refused_one_is_not(
+    pages, sendfile_through_nginx
+):
+    world = pages.world
+    url = pages.rendition_file_urls["organisation"]
+    permitted = _client(world, "a_member").get(url)
+    assert permitted.status_code == 200 and permitted.content == b""
+    assert permitted["X-Accel-Redirect"] == url.replace("/media/", f"{sendfile_through_nginx}/", 1)
+    refused = _client(world, "citizen").get(url)
+    assert refused.status_code == 403 and "X-Accel-Redirect" not in refused
+    # Wagtail's document view takes the same backend.
+    document = _client(world, "a_member").get(pages.document_urls["organisation"])
+    assert document["X-Accel-Redirect"].startswith(f"{sendfile_through_nginx}/{world.org_a.schema_name}/documents/")
+    assert "X-Accel-Redirect" not in _client(world, "citizen").get(pages.document_urls["organisation"])
+
+
+def test_the_admins_thumbnails_are_served_to_editors_and_refused_to_others(pages):
+    world = pages.world
+    listing = client_for(world.org_a, person=world.a_editor).get("/admin/images/")
+    assert listing.status_code == 200
+    thumbnails = re.findall(rf'src="(/media/{world.org_a.schema_name}/images/[^"]+)"', listing.content.decode())
+    assert len(thumbnails) >= 3, thumbnails
+    for src in thumbnails:
+        assert client_for(world.org_a, person=world.a_editor).get(src).status_code == 200
+    organisation_only = [src for src in thumbnails if "img-organisation" in src]
+    assert organisation_only
+    for src in organisation_only:
+        assert _client(world, "citizen").get(src).status_code == 403
+        assert _client(world, "anonymous").get(src).status_code == 302
 
 
 # --- Previews ---------------------------------------------------------------------------------------------

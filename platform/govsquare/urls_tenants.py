@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from tenant_apps.members.operator_access import admit_platform_operators
+from tenant_apps.pages.media import serve_media
 
 urlpatterns = [
     # Sign-in and sign-out through the shared space (OpenID Connect): /accounts/login/, callback/, logout/.
@@ -16,16 +17,14 @@ urlpatterns = [
     # Platform operators are let into the admin (and each entry is audited): tenant_apps.members.operator_access.
     path("admin/", include(admit_platform_operators(wagtailadmin_urls))),
     path("documents/", include(wagtaildocs_urls)),
+    # Every stored file (image renditions, originals, documents), only after its item's visibility is checked.
+    path(f"{settings.MEDIA_URL.strip('/')}/<str:schema>/<path:path>", serve_media, name="media_serve"),
 ]
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
-    from govsquare.dev_media import serve_own_media
-
     urlpatterns += staticfiles_urlpatterns()
-    # Development only: this organisation's own media folder, never another schema's.
-    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<str:schema>/<path:path>", serve_own_media)]
 
 # The people directory and "request to join", before Wagtail's page catch-all.
 urlpatterns += [path("", include("tenant_apps.members.urls"))]

@@ -53,6 +53,16 @@ def _per_viewer(response: HttpResponse, *, viewer: Viewer) -> HttpResponse:
     return response
 
 
+def cache_for_level(response: HttpResponse, *, level: Level) -> HttpResponse:
+    """A file only everyone may see may be kept by shared caches; any other is the viewer's alone."""
+    if level == Level.PUBLIC:
+        patch_cache_control(response, public=True, max_age=3600)
+    else:
+        patch_cache_control(response, private=True, max_age=3600)
+        patch_vary_headers(response, ["Cookie"])
+    return response
+
+
 def site_pages(request: HttpRequest) -> QuerySet:
     """The live pages of the request's site that Wagtail's own privacy options do not close."""
     site = Site.find_for_request(request)
@@ -157,7 +167,4 @@ class VisibleImageServeView(ServeView):
         if not can_view_image(viewer=viewer, image=image):
             return refusal(request, viewer=viewer)
         response = super().get(request, signature, image_id, filter_spec, filename)
-        if collection_level(image.collection) != Level.PUBLIC:
-            response["Cache-Control"] = "private, max-age=3600"
-            patch_vary_headers(response, ["Cookie"])
-        return response
+        return cache_for_level(response, level=collection_level(image.collection))

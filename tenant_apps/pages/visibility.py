@@ -17,7 +17,8 @@ anything under no such collection) takes the organisation's default.
 
 Every channel asks here: page serving and menus (``can_view_page``, ``visible_children``), search,
 feeds, the sitemap and the pages API (``visible_pages``), documents and image renditions
-(``can_view_document``, ``can_view_image``).
+(``can_view_document``, ``can_view_image``), and every stored file under ``MEDIA_URL``
+(``tenant_apps.pages.media``, by the level of the item that owns it).
 """
 
 from __future__ import annotations

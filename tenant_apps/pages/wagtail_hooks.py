@@ -26,7 +26,8 @@ def enforce_visibility(page, request: HttpRequest, serve_args, serve_kwargs) -> 
 
 @hooks.register("before_serve_document")
 def enforce_document_visibility(document, request: HttpRequest) -> HttpResponse | None:  # type: ignore[no-untyped-def]
-    """Documents are served by Wagtail's view (``WAGTAILDOCS_SERVE_METHOD = "serve_view"``), never from media."""
+    """Documents are served by Wagtail's view (``WAGTAILDOCS_SERVE_METHOD = "serve_view"``); their stored
+    file's media URL leads back here (``tenant_apps.pages.media``)."""
     viewer = viewer_for_user(request.user)
     if can_view_document(viewer=viewer, document=document):
         return None

@@ -165,6 +165,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# No web server serves MEDIA_ROOT: every file goes through tenant_apps.pages.media (or Wagtail's document
+# view), which checks visibility first. Behind nginx, SENDFILE_BACKEND=django_sendfile.backends.nginx hands
+# the sending back to it (X-Accel-Redirect to SENDFILE_URL, an `internal` location aliased to MEDIA_ROOT);
+# unset, Django streams the file itself.
+if env.str("SENDFILE_BACKEND", default=""):
+    SENDFILE_BACKEND = env.str("SENDFILE_BACKEND")
+SENDFILE_ROOT = MEDIA_ROOT
+SENDFILE_URL = env.str("SENDFILE_URL", default="/protected-media")
 
 # --- Wagtail -----------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "GovSquare"
