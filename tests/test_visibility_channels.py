@@ -281,10 +281,14 @@ def _tree(world):  # type: ignore[no-untyped-def]
     with tenant_context(world.org_a):
         civil = ContentPage.objects.get(slug="level-civil_servants")
         public = ContentPage.objects.get(slug="level-public")
-        civil.add_child(instance=ContentPage(title="Public below civil", slug="p-below-c", visibility="public"))
+        # Editors cannot make a child wider than its parent, but narrowing a parent leaves its children's own
+        # levels as they were: the selector must close such a child all the same.
+        # (The same when the organisation's default, which a page without a level takes, is narrowed.)
+        wider = [civil.add_child(instance=ContentPage(title="Public below civil", slug="p-below-c"))]
         public.add_child(instance=ContentPage(title="Default below public", slug="d-below-p"))
         plain = public.add_child(instance=Page(title="Plain page below public", slug="plain-below-p"))
-        plain.add_child(instance=ContentPage(title="Public below plain", slug="p-below-plain", visibility="public"))
+        wider.append(plain.add_child(instance=ContentPage(title="Public below plain", slug="p-below-plain")))
+        ContentPage.objects.filter(pk__in=[page.pk for page in wider]).update(visibility="public")
         public.add_child(instance=ContentPage(title="Public below public", slug="p-below-p", visibility="public"))
 
 

@@ -167,3 +167,81 @@ def test_every_organisation_schema_has_the_level_collections_and_the_migration_i
             assert sorted(names) == ["Civil servants", "Organisation", "Public"]
             assert Collection.objects.get(pk=root.pk).numchild == 3
             Collection.objects.get(name="Public").add_child(instance=Collection(name="Press kit"))  # tree intact
+
+
+# --- Addresses the site's own routes answer ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", ["search", "feed", "people", "join", "admin"])
+def test_the_editor_says_so_on_the_slug_when_the_address_is_the_sites_own(pages, world, slug):
+    with tenant_context(world.org_a):
+        home = Site.objects.get().root_page
+    client = client_for(world.org_a, person=world.a_editor)
+    data = nested_form_data(
+        {"title": "Clash", "slug": slug, "visibility": "", "summary": "", "body": rich_text(""), "action-publish": "1"}
+    )
+    response = client.post(f"/admin/pages/add/org_pages/contentpage/{home.pk}/", data)
+    assert response.status_code == 200
+    assert f"The address /{slug}/ is taken by a part of the site itself".encode() in response.content
+    with tenant_context(world.org_a):
+        assert not ContentPage.objects.filter(slug=slug).exists()
+    # And from the other organisation: the same rule, the same refusal.
+    with tenant_context(world.org_b):
+        b_home = Site.objects.get().root_page
+        with pytest.raises(ValidationError) as error:
+            b_home.add_child(instance=ContentPage(title="Clash", slug=slug))
+        assert "taken by a part of the site itself" in error.value.message_dict["slug"][0]
+        assert not ContentPage.objects.filter(slug=slug).exists()
+
+
+def test_addresses_the_routes_leave_to_the_page_tree_stay_free(pages, world):
+    """Only the exact addresses a route answers are taken: pages below ``/people/``, or ``/documents/`` (whose
+    route wants ``/documents/<id>/<name>``), are shown as usual."""
+    with tenant_context(world.org_a):
+        home = Site.objects.get().root_page
+        documents = ContentPage.objects.get(slug="documents")  # the intranet blueprint's document section
+        documents.title = "Document library"
+        documents.save()  # saving runs the check, and passes
+        below = documents.add_child(instance=ContentPage(title="Handbooks", slug="handbooks"))
+        assert below.url_path.endswith("/documents/handbooks/")
+        accounts = home.add_child(instance=ContentPage(title="Accounts", slug="accounts", visibility="public"))
+        with pytest.raises(ValidationError) as error:  # but /accounts/login/ is the sign-in route
+            accounts.add_child(instance=ContentPage(title="Log in", slug="login"))
+        assert "/accounts/login/" in error.value.message_dict["slug"][0]
+        parent = ContentPage.objects.get(slug="level-public")
+        with pytest.raises(ValidationError):  # renaming onto a taken address is refused too
+            parent.slug = "search"
+            parent.save()
+    assert client_for(world.org_a, person=world.a_member).get("/documents/handbooks/").status_code == 200
+
+
+# --- Search results come in pages --------------------------------------------------------------------------
+
+
+def test_search_results_come_in_pages_and_only_ever_hold_what_the_viewer_may_see(pages, world):
+    from tenant_apps.pages.views import SEARCH_RESULTS
+
+    with tenant_context(world.org_a):
+        home = Site.objects.get().root_page
+        for number in range(SEARCH_RESULTS + 5):
+            home.add_child(instance=ContentPage(title=f"Bulletin {number}", slug=f"b-{number}", visibility="public"))
+        for number in range(3):
+            home.add_child(instance=ContentPage(title=f"Bulletin closed {number}", slug=f"c-{number}"))
+    member = client_for(world.org_a, person=world.a_member)
+    first = member.get("/search/", {"q": "bulletin"})
+    assert first.status_code == 200
+    assert f"{SEARCH_RESULTS + 8} results".encode() in first.content
+    assert first.content.count(b"<li><a href=") == SEARCH_RESULTS
+    assert b'rel="next" href="?q=bulletin&amp;page=2"' in first.content and b'rel="prev"' not in first.content
+    second = member.get("/search/", {"q": "bulletin", "page": 2})
+    assert second.content.count(b"<li><a href=") == 8 and b'rel="prev"' in second.content
+    # A page number past the end, or not a number, gives the last or the first page, never an error.
+    assert member.get("/search/", {"q": "bulletin", "page": 99}).content.count(b"<li><a href=") == 8
+    assert member.get("/search/", {"q": "bulletin", "page": "x"}).content.count(b"<li><a href=") == SEARCH_RESULTS
+    # A citizen's count leaves out what they may not see: the intranet's unmarked pages.
+    citizen = client_for(world.org_a, person=world.citizen).get("/search/", {"q": "bulletin"})
+    assert f"{SEARCH_RESULTS + 5} results".encode() in citizen.content
+    assert b"Bulletin closed" not in citizen.content
+    # And from the other organisation: B's search knows none of A's pages.
+    other = client_for(world.org_b, person=world.b_member).get("/search/", {"q": "bulletin"})
+    assert b"Bulletin" not in other.content and b"Nothing found" in other.content

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,16 +37,55 @@ def check_visibility_under_parent(*, visibility: str, parent) -> None:  # type: 
         )
 
 
+def page_address(*, slug: str, parent) -> str:  # type: ignore[no-untyped-def]
+    """The path a page with ``slug`` under ``parent`` has on its subsite (the home page is ``/``)."""
+    below_home = parent.url_path.split("/", 2)[2] if parent.depth >= 2 else ""
+    return f"/{below_home}{slug}/"
+
+
+def check_address_is_free(*, slug: str, parent) -> None:  # type: ignore[no-untyped-def]
+    """``ValidationError`` (on the slug field) if the subsite's own routes answer the page's address.
+
+    ``/search/``, ``/feed/``, ``/people/``, ``/admin/`` and the like come before the page tree, so a
+    page there could never be shown. Asked of the subsites' URLs themselves, so a new route counts at once.
+    """
+    if parent is None or parent.depth < 2 or not slug:
+        return
+    address = page_address(slug=slug, parent=parent)
+    try:
+        match = resolve(address, urlconf=settings.ROOT_URLCONF)
+    except Resolver404:
+        return
+    if match.url_name != "wagtail_serve":
+        raise ValidationError(
+            {
+                "slug": _(
+                    "The address %(address)s is taken by a part of the site itself, so this page could "
+                    "never be shown there. Choose another slug."
+                )
+                % {"address": address}
+            }
+        )
+
+
 class VisibilityPageForm(WagtailAdminPageForm):
-    """Says in the editor, on the field, when a page would be more visible than its parent."""
+    """Says in the editor, on the field, when a page would be more visible than its parent, or when its
+    address is taken by the site's own routes."""
 
     def clean(self):  # type: ignore[no-untyped-def]
         cleaned = super().clean()
         parent = self.parent_page if self.instance.pk is None else self.instance.get_parent()
-        try:
-            check_visibility_under_parent(visibility=cleaned.get("visibility", ""), parent=parent)
-        except ValidationError as error:
-            self.add_error("visibility", error.message_dict["visibility"])
+        for field, check in (
+            (
+                "visibility",
+                lambda: check_visibility_under_parent(visibility=cleaned.get("visibility", ""), parent=parent),
+            ),
+            ("slug", lambda: check_address_is_free(slug=cleaned.get("slug", ""), parent=parent)),
+        ):
+            try:
+                check()
+            except ValidationError as error:
+                self.add_error(field, error.message_dict[field])
         return cleaned
 
 
@@ -67,8 +108,10 @@ class VisibilityMixin(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.pk:  # a new page is checked by VisibilityPageForm, which knows its parent
-            check_visibility_under_parent(visibility=self.visibility, parent=self.get_parent())
+        if self.path:  # placed in the tree (add_child places a page before saving it); the form checks earlier
+            parent = self.get_parent(update=True)
+            check_visibility_under_parent(visibility=self.visibility, parent=parent)
+            check_address_is_free(slug=self.slug, parent=parent)
 
     def serve(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
         """A page made for a signed-in visitor (its menu lists what they may see) is never kept by a shared cache."""

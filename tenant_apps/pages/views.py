@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -34,7 +35,7 @@ from tenant_apps.pages.visibility import (
     visible_pages,
 )
 
-SEARCH_RESULTS = 50
+SEARCH_RESULTS = 20  # per page
 FEED_ITEMS = 20
 
 
@@ -75,9 +76,10 @@ def search(request: HttpRequest) -> HttpResponse:
     """``/search/?q=``: Wagtail's search over the pages of this subsite the viewer may see."""
     query = request.GET.get("q", "").strip()
     viewer = viewer_for_user(request.user)
-    results = []
+    results = None
     if query:
-        results = list(visible_pages(queryset=site_pages(request), viewer=viewer).search(query)[:SEARCH_RESULTS])
+        found = visible_pages(queryset=site_pages(request), viewer=viewer).search(query)
+        results = Paginator(found, SEARCH_RESULTS).get_page(request.GET.get("page"))
     response = render(request, "pages/search.html", {"query": query, "results": results})
     return _per_viewer(response, viewer=viewer)
 
