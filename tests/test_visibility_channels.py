@@ -1,7 +1,7 @@
-"""Visibility on every channel besides page serving: menu, search, feed, sitemap, pages API, documents,
+"""Visibility on every channel besides page serving: menu, listings, search, feed, sitemap, pages API, documents,
 image renditions — plus previews and caches. Each channel asks ``tenant_apps.pages.visibility``.
 
-The matrix: 3 levels x 5 viewers x 8 channels, each cell asserted both ways (shown when the viewer may
+The matrix: 3 levels x 5 viewers x 10 channels, each cell asserted both ways (shown when the viewer may
 see that level, absent or refused when not).
 """
 
@@ -101,6 +101,11 @@ def pages(world, settings, tmp_path):  # type: ignore[no-untyped-def]
     rendition_file_urls, original_file_urls = {}, {}
     with tenant_context(world.org_a):
         home = Site.objects.get().root_page
+        section = home.add_child(instance=ContentPage(title="Section", slug="section", visibility="public"))
+        for level in LEVELS:  # a public section listing one page of each level
+            section.add_child(
+                instance=ContentPage(title=f"Listed {level} item", slug=f"listed-{level}", visibility=level)
+            )
         for level in LEVELS:
             page = home.add_child(
                 instance=ContentPage(
@@ -109,6 +114,7 @@ def pages(world, settings, tmp_path):  # type: ignore[no-untyped-def]
                     visibility=level,
                     summary=f"Summary of {level}",
                     body=f"<p>The {SEARCH_WORD} report for {level}.</p>",
+                    show_in_menus=True,
                 )
             )
             page_ids[level] = page.pk
@@ -165,9 +171,25 @@ def _shown_in(response, level: str) -> bool:  # type: ignore[no-untyped-def]
 
 
 def _channel_menu(content: Content, client, viewer: str) -> None:  # type: ignore[no-untyped-def]
-    home = client.get("/")
+    """The site menu in the header of every subsite page, here on a page everyone may open."""
+    page = client.get("/section/")
+    assert page.status_code == 200
+    menu = re.search(rb'<nav class="site-menu".*?</nav>', page.content, re.DOTALL).group(0)
+    assert b"Search" in menu  # the menu is there for everyone
     for level in LEVELS:
-        assert _shown_in(home, level) == (level in MAY_SEE[viewer]), level
+        assert (f"Secret {level} title".encode() in menu) == (level in MAY_SEE[viewer]), level
+
+
+def _channel_listing(content: Content, client, viewer: str) -> None:  # type: ignore[no-untyped-def]
+    """A page's listing of the pages below it: a section's, and the home page's."""
+    section = client.get("/section/")
+    listing = re.search(rb'<ul class="child-pages">.*?</ul>', section.content, re.DOTALL).group(0)
+    for level in LEVELS:
+        assert (f"Listed {level} item".encode() in listing) == (level in MAY_SEE[viewer]), level
+    home = client.get("/")
+    body = re.search(rb"<main>.*</main>", home.content, re.DOTALL).group(0)
+    for level in LEVELS:
+        assert (f"Secret {level} title".encode() in body) == (level in MAY_SEE[viewer]), level
 
 
 def _channel_search(content: Content, client, viewer: str) -> None:  # type: ignore[no-untyped-def]
@@ -256,6 +278,7 @@ def _channel_stored_files(content: Content, client, viewer: str) -> None:  # typ
 
 CHANNELS = {
     "menu": _channel_menu,
+    "listing": _channel_listing,
     "search": _channel_search,
     "feed": _channel_feed,
     "sitemap": _channel_sitemap,

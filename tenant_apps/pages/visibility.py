@@ -15,7 +15,8 @@ has the collections "Organisation", "Civil servants" and "Public" (``sites.seedi
 other collection takes the level of the nearest of those above it, and the root collection (and
 anything under no such collection) takes the organisation's default.
 
-Every channel asks here: page serving and menus (``can_view_page``, ``visible_children``), search,
+Every channel asks here: page serving, listings and the site menu (``can_view_page``, ``visible_children``,
+``menu_pages``), search,
 feeds, the sitemap and the pages API (``visible_pages``), documents and image renditions
 (``can_view_document``, ``can_view_image``), and every stored file under ``MEDIA_URL``
 (``tenant_apps.pages.media``, by the level of the item that owns it).
@@ -123,6 +124,11 @@ def can_view_page(*, viewer: Viewer, page) -> bool:  # type: ignore[no-untyped-d
 def visible_children(*, page, viewer: Viewer) -> list:  # type: ignore[no-untyped-def]
     """The live, public-by-Wagtail children of ``page`` the viewer may see (none if it is closed), in menu order."""
     return list(visible_pages(queryset=page.get_children().live().public(), viewer=viewer).specific())
+
+
+def menu_pages(*, site_root, viewer: Viewer) -> list:  # type: ignore[no-untyped-def]
+    """The site menu: the visible children of ``site_root`` marked "show in menus", in menu order."""
+    return list(visible_pages(queryset=site_root.get_children().live().public().in_menu(), viewer=viewer).specific())
 
 
 def _models_with_a_level() -> list[type]:
