@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import template
-
 from wagtail.models import Site
 
 from tenant_apps.pages.visibility import menu_pages, viewer_for_user, visible_children
