@@ -247,3 +247,80 @@ def test_search_results_come_in_pages_and_only_ever_hold_what_the_viewer_may_see
     # And from the other organisation: B's search knows none of A's pages.
     other = client_for(world.org_b, person=world.b_member).get("/search/", {"q": "bulletin"})
     assert b"Bulletin" not in other.content and b"Nothing found" in other.content
+
+
+# --- Beside Wagtail's own privacy options (login, password, groups) ----------------------------------------
+
+
+def _restrict(world, *, slug: str, restriction_type: str, password: str = "", groups: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    with tenant_context(world.org_a):
+        page = ContentPage.objects.get(slug=slug)
+        restriction = PageViewRestriction.objects.create(
+            page=page, restriction_type=restriction_type, password=password
+        )
+        restriction.groups.set(Group.objects.filter(name__in=groups))
+        return restriction
+
+
+def test_a_public_page_behind_wagtails_sign_in_restriction_needs_sign_in_and_nothing_more(pages, world):
+    _restrict(world, slug="level-public", restriction_type="login")
+    anonymous = _client(world, "anonymous").get("/level-public/")
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/?next=")
+    for viewer in ("citizen", "civil_servant_of_b", "a_member"):
+        assert _client(world, viewer).get("/level-public/").status_code == 200, viewer
+    # Wagtail's restriction keeps it out of the anonymous channels as well.
+    for path in ("/sitemap.xml", "/feed/"):
+        assert b"level-public" not in _client(world, "anonymous").get(path).content
+
+
+def test_an_organisation_page_with_a_password_offers_the_password_form_to_members_only(pages, world):
+    restriction = _restrict(world, slug="level-organisation", restriction_type="password", password="tulip")
+    # Outside the audience: refused by the level, the password form is never shown.
+    anonymous = _client(world, "anonymous").get("/level-organisation/")
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+    for viewer in ("citizen", "civil_servant_of_b"):
+        response = _client(world, viewer).get("/level-organisation/")
+        assert response.status_code == 403 and b"password" not in response.content.lower(), viewer
+        assert b"Secret organisation title" not in response.content
+    # A member must still give the password (the level does not override Wagtail's restriction).
+    member = _client(world, "a_member")
+    form = member.get("/level-organisation/")
+    assert form.status_code == 200 and b"Password required" in form.content
+    assert b"Secret organisation title" not in form.content
+    with tenant_context(world.org_a):
+        page_id = ContentPage.objects.get(slug="level-organisation").pk
+    action = f"/_util/authenticate_with_password/{restriction.pk}/{page_id}/"
+    assert member.post(action, {"password": "tulip", "return_url": "/level-organisation/"}).status_code == 302
+    assert b"Secret organisation title" in member.get("/level-organisation/").content
+    # And a citizen who somehow knows the password still does not get in.
+    citizen = _client(world, "citizen")
+    citizen.post(action, {"password": "tulip", "return_url": "/level-organisation/"})
+    assert citizen.get("/level-organisation/").status_code == 403
+
+
+def test_a_page_for_wagtail_groups_refuses_signed_in_people_outside_them_with_a_403(pages, world):
+    _restrict(world, slug="level-public", restriction_type="groups", groups=("Editors",))
+    assert _client(world, "a_editor").get("/level-public/").status_code == 200
+    for viewer in ("a_member", "citizen", "civil_servant_of_b"):
+        response = _client(world, viewer).get("/level-public/")
+        assert response.status_code == 403, viewer  # not sent to sign in again: they are signed in
+        assert b"Secret public title" not in response.content
+    anonymous = _client(world, "anonymous").get("/level-public/")
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+    # And from the other organisation: an editor of A is nobody's editor on B.
+    with tenant_context(world.org_b):
+        b_home = Site.objects.get().root_page
+        b_home.add_child(instance=ContentPage(title="B editors only", slug="b-editors", visibility="public"))
+    from wagtail.models import PageViewRestriction
+
+    with tenant_context(world.org_b):
+        from django.contrib.auth.models import Group
+
+        restriction = PageViewRestriction.objects.create(
+            page=ContentPage.objects.get(slug="b-editors"), restriction_type="groups"
+        )
+        restriction.groups.set(Group.objects.filter(name="Editors"))
+    assert client_for(world.org_b, person=world.a_editor_b_member).get("/b-editors/").status_code == 403

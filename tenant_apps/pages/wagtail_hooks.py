@@ -1,7 +1,8 @@
 """Page serving and document serving ask ``tenant_apps.pages.visibility`` who may see what.
 
-Runs beside Wagtail's own privacy options (login, password, groups), which are checked by
-Wagtail's own ``before_serve_page`` hook: a visitor must pass both, neither overrides the other.
+Runs beside Wagtail's own privacy options (login, password, groups), which Wagtail checks when the
+page is served (its ``on_serve_page`` hook, after every ``before_serve_page`` hook): a visitor must
+pass both, neither overrides the other.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from django.utils.html import escape
 from wagtail import hooks
 from wagtail.images.formats import get_image_format
 from wagtail.images.rich_text import ImageEmbedHandler
+from wagtail.models import PageViewRestriction
 
 from tenant_apps.pages.views import refusal, signed_image_url
 from tenant_apps.pages.visibility import can_view_document, can_view_page, viewer_for_user
@@ -18,10 +20,22 @@ from tenant_apps.pages.visibility import can_view_document, can_view_page, viewe
 
 @hooks.register("before_serve_page")
 def enforce_visibility(page, request: HttpRequest, serve_args, serve_kwargs) -> HttpResponse | None:  # type: ignore[no-untyped-def]
+    """The level first (before Wagtail's own restrictions, which run when the page is served), so that
+    someone outside a page's audience is not even offered its password form.
+
+    Then one part of Wagtail's own: a signed-in person outside a "private, for these groups" page is
+    refused here with the platform's 403 page, where Wagtail would send them to sign in again.
+    Anonymous visitors and password restrictions are left to Wagtail (sign in, the password form).
+    """
     viewer = viewer_for_user(request.user)
-    if can_view_page(viewer=viewer, page=page):
-        return None
-    return refusal(request, viewer=viewer)
+    if not can_view_page(viewer=viewer, page=page):
+        return refusal(request, viewer=viewer)
+    if viewer.authenticated and any(
+        restriction.restriction_type == PageViewRestriction.GROUPS and not restriction.accept_request(request)
+        for restriction in page.get_view_restrictions()
+    ):
+        return refusal(request, viewer=viewer)
+    return None
 
 
 @hooks.register("before_serve_document")
