@@ -324,3 +324,53 @@ def test_a_page_for_wagtail_groups_refuses_signed_in_people_outside_them_with_a_
         )
         restriction.groups.set(Group.objects.filter(name="Editors"))
     assert client_for(world.org_b, person=world.a_editor_b_member).get("/b-editors/").status_code == 403
+
+
+# --- The organisation's administrators choose its default ----------------------------------------------------
+
+
+def test_an_administrator_sets_the_organisations_default_in_the_admin(pages, world):
+    from tenants.models import AuditEvent, Organisation
+
+    admin = client_for(world.org_a, person=world.a_admin)
+    screen = admin.get("/admin/visibility/")
+    assert screen.status_code == 200
+    import re
+
+    assert re.search(rb'value="organisation"[^>]*checked', screen.content)  # the current default
+    assert b"/admin/visibility/" in admin.get("/admin/").content  # in the Settings menu
+    assert _client(world, "civil_servant_of_b").get("/news/").status_code == 403  # /news/ takes the default
+    response = admin.post("/admin/visibility/", {"default_visibility": "civil_servants"})
+    assert response.status_code == 302 and response["Location"] == "/admin/visibility/"
+    assert Organisation.objects.get(pk=world.org_a.pk).default_visibility == "civil_servants"
+    assert _client(world, "civil_servant_of_b").get("/news/").status_code == 200  # at once
+    assert _client(world, "citizen").get("/news/").status_code == 403
+    event = AuditEvent.objects.filter(action="organisation.default_visibility.set").latest("at")
+    assert event.outcome == "success" and event.organisation_slug == world.org_a.slug
+    assert world.a_admin.email in event.actor
+    # Bad input: a clear error, nothing changed.
+    refused = admin.post("/admin/visibility/", {"default_visibility": "everyone-and-their-dog"})
+    assert refused.status_code == 400 and b"Select a valid choice" in refused.content
+    assert Organisation.objects.get(pk=world.org_a.pk).default_visibility == "civil_servants"
+    # And from the other organisation: B keeps its own default.
+    assert Organisation.objects.get(pk=world.org_b.pk).default_visibility == "organisation"
+
+
+def test_only_the_organisations_administrators_reach_the_visibility_screen(pages, world):
+    from tenants.models import Organisation
+
+    editor = client_for(world.org_a, person=world.a_editor)
+    for response in (
+        editor.get("/admin/visibility/"),
+        editor.post("/admin/visibility/", {"default_visibility": "public"}),
+    ):  # Wagtail's admin turns a refusal into a return to its dashboard, with a message
+        assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert b"/admin/visibility/" not in editor.get("/admin/").content
+    for viewer in ("a_member", "citizen", "anonymous"):
+        response = _client(world, viewer).post("/admin/visibility/", {"default_visibility": "public"})
+        assert response.status_code in (302, 403), viewer
+    # An administrator of A is no administrator on B (a_editor_b_member is a plain member there).
+    b_client = client_for(world.org_b, person=world.a_editor_b_member)
+    assert b_client.post("/admin/visibility/", {"default_visibility": "public"}).status_code in (302, 403)
+    assert Organisation.objects.get(pk=world.org_a.pk).default_visibility == "organisation"
+    assert Organisation.objects.get(pk=world.org_b.pk).default_visibility == "organisation"

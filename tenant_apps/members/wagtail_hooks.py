@@ -13,7 +13,9 @@ from tenant_apps.people.selectors import is_administrator
 from tenants.models import Organisation
 
 
-class MembersMenuItem(MenuItem):
+class AdministratorsMenuItem(MenuItem):
+    """A menu item shown to the organisation's administrators only (Members, Visibility)."""
+
     def is_shown(self, request: HttpRequest) -> bool:
         return isinstance(getattr(request, "tenant", None), Organisation) and is_administrator(user=request.user)
 
@@ -25,4 +27,4 @@ def register_members_urls():  # type: ignore[no-untyped-def]
 
 @hooks.register("register_admin_menu_item")
 def register_members_menu_item() -> MenuItem:
-    return MembersMenuItem(_("Members"), reverse("members_index"), name="members", icon_name="group", order=650)
+    return AdministratorsMenuItem(_("Members"), reverse("members_index"), name="members", icon_name="group", order=650)

@@ -8,12 +8,17 @@ pass both, neither overrides the other.
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import path, reverse
 from django.utils.html import escape
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.images.formats import get_image_format
 from wagtail.images.rich_text import ImageEmbedHandler
 from wagtail.models import PageViewRestriction
 
+from tenant_apps.members.wagtail_hooks import AdministratorsMenuItem
+from tenant_apps.pages import admin_views
 from tenant_apps.pages.views import refusal, signed_image_url
 from tenant_apps.pages.visibility import can_view_document, can_view_page, viewer_for_user
 
@@ -69,3 +74,18 @@ class CheckedImageEmbedHandler(ImageEmbedHandler):
 def register_checked_image_embeds(features) -> None:  # type: ignore[no-untyped-def]
     # Registered after wagtail.images' own hook (this app comes later), so it replaces the "image" type.
     features.register_embed_type(CheckedImageEmbedHandler)
+
+
+# --- The "Visibility" screen (Settings menu), for the organisation's administrators ----------------------
+
+
+@hooks.register("register_admin_urls")
+def register_visibility_urls():  # type: ignore[no-untyped-def]
+    return [path("visibility/", admin_views.default_visibility, name="pages_default_visibility")]
+
+
+@hooks.register("register_settings_menu_item")
+def register_visibility_menu_item() -> MenuItem:
+    return AdministratorsMenuItem(
+        gettext_lazy("Visibility"), reverse("pages_default_visibility"), name="visibility", icon_name="view", order=610
+    )

@@ -1,0 +1,54 @@
+"""The "Visibility" screen of an organisation's Wagtail admin (Settings menu): its administrators choose
+who sees the content that has no level of its own. Thin: the change is ``tenants.services``'."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from sites.blueprints import VISIBILITY_CHOICES
+from tenant_apps.members.admin_views import administrator_required
+from tenant_apps.people.memberships import actor_for_user
+from tenants.models import Organisation
+from tenants.services import organisation_set_default_visibility
+
+
+class DefaultVisibilityForm(forms.Form):
+    default_visibility = forms.ChoiceField(
+        label=gettext_lazy("Who sees pages, documents and images that have no level of their own"),
+        choices=VISIBILITY_CHOICES,
+        widget=forms.RadioSelect,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@administrator_required
+def default_visibility(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    form = DefaultVisibilityForm(request.POST or None, initial={"default_visibility": organisation.default_visibility})
+    if request.method == "POST" and form.is_valid():
+        level = form.cleaned_data["default_visibility"]
+        try:
+            organisation_set_default_visibility(
+                organisation=organisation, level=level, actor=actor_for_user(user=request.user)
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Content without a level of its own is now visible to: %(audience)s.")
+                % {"audience": str(dict(VISIBILITY_CHOICES)[level]).lower()},
+            )
+            return redirect("pages_default_visibility")
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(
+        request, "pages/admin/default_visibility.html", {"organisation": organisation, "form": form}, status=status
+    )
