@@ -427,6 +427,8 @@ def test_stored_files_are_served_only_on_their_own_organisations_host(pages):
     world = pages.world
     url = pages.rendition_file_urls["public"]
     assert _client(world, "anonymous").get(url).status_code == 200
+    assert _client(world, "anonymous").head(url).status_code == 200
+    assert _client(world, "a_member").post(url).status_code == 405  # files are only read here
     # And from the other organisation: org B's host does not serve org A's folder, not even public files.
     other = client_for(world.org_b, person=world.b_member)
     assert other.get(url).status_code == 404

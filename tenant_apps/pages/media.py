@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.views.decorators.http import require_safe
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.utils import sendfile_streaming_backend
@@ -80,6 +81,7 @@ def send_stored_file(request: HttpRequest, *, name: str) -> HttpResponse:
     return sendfile(request, default_storage.path(name), **options)
 
 
+@require_safe
 def serve_media(request: HttpRequest, schema: str, path: str) -> HttpResponse:
     """``MEDIA_URL<schema>/<path>``: a file of this organisation's, to those who may see what it belongs to."""
     if schema != connection.schema_name:
