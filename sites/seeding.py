@@ -41,18 +41,21 @@ def site_seed(*, name: str, hostname: str, blueprint: Blueprint, apps: Sequence[
 
 
 def collections_seed() -> None:
-    """One collection per visibility level under the root collection, for documents and images.
-
-    Their names carry the level (``tenant_apps.pages.visibility.COLLECTION_LEVELS``); the root collection
-    itself stands for the organisation's default.
-    """
+    """One collection per visibility level under the root collection, for documents and images, each
+    carrying its level (``tenant_apps.pages.models.CollectionLevel``); the root collection itself stands
+    for the organisation's default. Idempotent: existing level collections are left as they are."""
+    from tenant_apps.pages.models import CollectionLevel
+    from tenant_apps.pages.services import collection_level_set
     from tenant_apps.pages.visibility import COLLECTION_LEVELS
 
     root = Collection.get_first_root_node()
-    existing = set(root.get_children().values_list("name", flat=True))
-    for collection_name in COLLECTION_LEVELS:
-        if collection_name not in existing:
-            root.add_child(instance=Collection(name=collection_name))
+    carried = set(CollectionLevel.objects.filter(collection__depth=2).values_list("level", flat=True))
+    existing = {collection.name: collection for collection in root.get_children()}
+    for collection_name, level in COLLECTION_LEVELS.items():
+        if level.key in carried:
+            continue
+        collection = existing.get(collection_name) or root.add_child(instance=Collection(name=collection_name))
+        collection_level_set(collection=collection, level=level.key)
 
 
 def site_rename(*, name: str) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.core.files.storage import storages
@@ -30,6 +31,7 @@ from wagtail.models import Collection, Page, Site
 
 from shared_apps.accounts.models import AccountEmail
 from tenant_apps.pages.models import ContentPage
+from tenant_apps.pages.services import collection_level_set
 from tenant_apps.pages.views import signed_image_url
 from tenant_apps.pages.visibility import (
     COLLECTION_LEVELS,
@@ -373,25 +375,57 @@ def test_the_api_takes_no_basic_authentication(pages):
 
 
 def test_every_organisation_has_a_collection_per_level_and_the_root_takes_the_default(pages):
+    from tenant_apps.pages.models import CollectionLevel
+
     world = pages.world
     for organisation in (world.org_a, world.org_b):
         with tenant_context(organisation):
-            root = Collection.get_first_root_node()
-            assert set(root.get_children().values_list("name", flat=True)) >= set(COLLECTION_LEVELS)
+            carried = dict(CollectionLevel.objects.values_list("collection__name", "level"))
+            assert carried == {name: level.key for name, level in COLLECTION_LEVELS.items()}
     with tenant_context(world.org_a):
         root = Collection.get_first_root_node()
         assert collection_level(root) == Level.ORGANISATION  # the intranet's default
         public = Collection.objects.get(name="Public", depth=2)
         press = public.add_child(instance=Collection(name="Press kit"))
-        assert collection_level(press) == Level.PUBLIC  # an unnamed collection takes its parent's level
-        narrower = press.add_child(instance=Collection(name="Organisation"))
-        assert collection_level(narrower) == Level.ORGANISATION  # and never widens a level above it
-        wider = Collection.objects.get(name="Organisation", depth=2).add_child(instance=Collection(name="Public"))
-        assert collection_level(wider) == Level.ORGANISATION
+        assert collection_level(press) == Level.PUBLIC  # a collection without a level takes its parent's
+        narrower = press.add_child(instance=Collection(name="Embargoed"))
+        collection_level_set(collection=narrower, level="organisation")
+        assert collection_level(narrower) == Level.ORGANISATION  # a level may narrow
+        # ...but never widen what a collection above carries: refused, with a reason, nothing recorded.
+        inner = Collection.objects.get(name="Organisation", depth=2).add_child(instance=Collection(name="Open?"))
+        with pytest.raises(ValidationError) as error:
+            collection_level_set(collection=inner, level="public")
+        assert "cannot be more visible" in str(error.value)
+        assert collection_level(inner) == Level.ORGANISATION
+        assert not CollectionLevel.objects.filter(collection=inner).exists()
+        with pytest.raises(ValidationError):
+            collection_level_set(collection=press, level="everyone")
+        # A collection named like a level carries nothing by its name.
+        named = public.add_child(instance=Collection(name="Organisation"))
+        assert collection_level(named) == Level.PUBLIC
         unfiled = get_document_model().objects.create(title="Unfiled", file=ContentFile(b"x", name="unfiled.txt"))
         assert unfiled.collection_id == root.pk
         assert not can_view_document(viewer=VIEWERS["civil_servant"], document=unfiled)
         assert can_view_document(viewer=VIEWERS["member"], document=unfiled)
+
+
+def test_renaming_a_level_collection_keeps_its_level(pages):
+    """Even in an organisation whose default is public, renaming "Organisation" opens nothing."""
+    from tenants.models import Organisation
+
+    world = pages.world
+    Organisation.objects.filter(pk=world.org_a.pk).update(default_visibility="public")  # undone with the test
+    world.org_a.default_visibility = "public"  # and this test's copy
+    assert _client(world, "citizen").get("/news/").status_code == 200  # the default really is public now
+    with tenant_context(world.org_a):
+        collection = Collection.objects.get(name="Organisation", depth=2)
+        collection.name = "Intern"
+        collection.save()
+        document = get_document_model().objects.get(title="Secret organisation document")
+        assert collection_level(document.collection) == Level.ORGANISATION
+    url = pages.document_urls["organisation"]
+    assert _client(world, "citizen").get(url).status_code == 403
+    assert _client(world, "a_member").get(url).status_code == 200
 
 
 def test_a_document_url_copied_from_a_members_session_is_refused_to_others(pages):

@@ -148,3 +148,20 @@ class ContentPage(VisibilityMixin, Page):  # noqa: DJ008 - Page provides __str__
 
     class Meta:
         verbose_name = gettext_lazy("content page")
+
+
+class CollectionLevel(models.Model):
+    """The visibility level a collection of documents and images carries, by identity (a renamed
+    collection keeps it). Collections below it take it too, unless one of them carries a narrower one;
+    see ``tenant_apps.pages.visibility.collection_level``."""
+
+    collection = models.OneToOneField(
+        "wagtailcore.Collection", on_delete=models.CASCADE, related_name="visibility_level"
+    )
+    level = models.CharField(max_length=20, choices=VISIBILITY_CHOICES)
+
+    class Meta:
+        verbose_name = gettext_lazy("collection level")
+
+    def __str__(self) -> str:
+        return f"{self.collection}: {self.level}"

@@ -10,10 +10,11 @@ A page left at "default" takes the organisation's default (the blueprint's: ``in
 organisation, ``participation`` -> public). A page is never more visible than its parent: the
 effective level is the most restrictive one on the way from the home page down.
 
-Documents and images take their level from their collection (``COLLECTION_LEVELS``): each organisation
-has the collections "Organisation", "Civil servants" and "Public" (``sites.seeding.site_seed``); any
-other collection takes the level of the nearest of those above it, and the root collection (and
-anything under no such collection) takes the organisation's default.
+Documents and images take their level from their collection: each organisation has the collections
+"Organisation", "Civil servants" and "Public" (``sites.seeding.collections_seed``), each carrying its
+level (``CollectionLevel``, by identity, so renaming one changes nothing); any other collection takes
+the most restrictive level carried above it, and the root collection (and anything under no
+collection that carries one) takes the organisation's default.
 
 Every channel asks here: page serving, listings and the site menu (``can_view_page``, ``visible_children``,
 ``menu_pages``), search,
@@ -174,7 +175,9 @@ def visible_pages(*, queryset: QuerySet, viewer: Viewer) -> QuerySet:
 
 # --- Documents and images: their level is their collection's ------------------------------------------
 
-#: The collections that carry a level, by name (one of each per organisation, made by ``site_seed``).
+#: The collections made in every organisation, one per level, by the name they are made with
+#: (``sites.seeding.collections_seed``). The level is recorded by identity (``CollectionLevel``), not by
+#: name: a renamed collection keeps its level.
 COLLECTION_LEVELS: dict[str, Level] = {
     "Organisation": Level.ORGANISATION,
     "Civil servants": Level.CIVIL_SERVANTS,
@@ -183,14 +186,16 @@ COLLECTION_LEVELS: dict[str, Level] = {
 
 
 def collection_level(collection) -> Level:  # type: ignore[no-untyped-def]
-    """The most restrictive level named on the way from the root collection to ``collection``.
+    """The most restrictive level carried on the way from the root collection to ``collection``.
 
-    A collection under no level-carrying collection (the root collection itself included) takes the
-    organisation's default.
+    A collection under none that carries a level (the root collection itself included) takes the
+    organisation's default. One query.
     """
-    path = collection.get_ancestors(inclusive=True).values_list("name", flat=True)
-    named = [COLLECTION_LEVELS[name] for name in path if name in COLLECTION_LEVELS]
-    return min(named) if named else organisation_default_level()
+    from tenant_apps.pages.models import CollectionLevel
+
+    carried = CollectionLevel.objects.filter(collection__in=collection.get_ancestors(inclusive=True))
+    levels = [Level.of(value) for value in carried.values_list("level", flat=True)]
+    return min(levels) if levels else organisation_default_level()
 
 
 def can_view_document(*, viewer: Viewer, document) -> bool:  # type: ignore[no-untyped-def]
