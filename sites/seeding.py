@@ -47,6 +47,7 @@ def collections_seed() -> None:
     from tenant_apps.pages.models import CollectionLevel
     from tenant_apps.pages.services import collection_level_set
     from tenant_apps.pages.visibility import COLLECTION_LEVELS
+    from tenants.audit import Actor
 
     root = Collection.get_first_root_node()
     carried = set(CollectionLevel.objects.filter(collection__depth=2).values_list("level", flat=True))
@@ -55,7 +56,7 @@ def collections_seed() -> None:
         if level.key in carried:
             continue
         collection = existing.get(collection_name) or root.add_child(instance=Collection(name=collection_name))
-        collection_level_set(collection=collection, level=level.key)
+        collection_level_set(collection=collection, level=level.key, actor=Actor.system("seeding"))
 
 
 def site_rename(*, name: str) -> None:

@@ -42,6 +42,7 @@ from tenant_apps.pages.visibility import (
     collection_level,
     visible_pages,
 )
+from tenants.audit import Actor
 from tenants.models import EmailDomain
 from tests.harness.clients import client_for
 
@@ -389,17 +390,17 @@ def test_every_organisation_has_a_collection_per_level_and_the_root_takes_the_de
         press = public.add_child(instance=Collection(name="Press kit"))
         assert collection_level(press) == Level.PUBLIC  # a collection without a level takes its parent's
         narrower = press.add_child(instance=Collection(name="Embargoed"))
-        collection_level_set(collection=narrower, level="organisation")
+        collection_level_set(collection=narrower, level="organisation", actor=Actor.cli())
         assert collection_level(narrower) == Level.ORGANISATION  # a level may narrow
         # ...but never widen what a collection above carries: refused, with a reason, nothing recorded.
         inner = Collection.objects.get(name="Organisation", depth=2).add_child(instance=Collection(name="Open?"))
         with pytest.raises(ValidationError) as error:
-            collection_level_set(collection=inner, level="public")
+            collection_level_set(collection=inner, level="public", actor=Actor.cli())
         assert "cannot be more visible" in str(error.value)
         assert collection_level(inner) == Level.ORGANISATION
         assert not CollectionLevel.objects.filter(collection=inner).exists()
         with pytest.raises(ValidationError):
-            collection_level_set(collection=press, level="everyone")
+            collection_level_set(collection=press, level="everyone", actor=Actor.cli())
         # A collection named like a level carries nothing by its name.
         named = public.add_child(instance=Collection(name="Organisation"))
         assert collection_level(named) == Level.PUBLIC

@@ -6,6 +6,8 @@ belongs to the visibility issue; this is page serving and the home page's menu.)
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -335,7 +337,6 @@ def test_an_administrator_sets_the_organisations_default_in_the_admin(pages, wor
     admin = client_for(world.org_a, person=world.a_admin)
     screen = admin.get("/admin/visibility/")
     assert screen.status_code == 200
-    import re
 
     assert re.search(rb'value="organisation"[^>]*checked', screen.content)  # the current default
     assert b"/admin/visibility/" in admin.get("/admin/").content  # in the Settings menu
@@ -374,3 +375,54 @@ def test_only_the_organisations_administrators_reach_the_visibility_screen(pages
     assert b_client.post("/admin/visibility/", {"default_visibility": "public"}).status_code in (302, 403)
     assert Organisation.objects.get(pk=world.org_a.pk).default_visibility == "organisation"
     assert Organisation.objects.get(pk=world.org_b.pk).default_visibility == "organisation"
+
+
+def test_an_administrator_sees_and_narrows_the_level_of_each_collection(pages, world):
+    from wagtail.models import Collection
+
+    from tenants.models import AuditEvent
+
+    with tenant_context(world.org_a):
+        public = Collection.objects.get(name="Public", depth=2)
+        press = public.add_child(instance=Collection(name="Press kit"))
+        inner = Collection.objects.get(name="Organisation", depth=2).add_child(instance=Collection(name="Board"))
+    admin = client_for(world.org_a, person=world.a_admin)
+    screen = admin.get("/admin/visibility/").content.decode()
+    rows = {}  # collection name -> [its own level, who sees its files]
+    for row in re.findall(r"<tr>(.*?)</tr>", screen, re.DOTALL):
+        cells = [cell.strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.DOTALL)]
+        if cells:
+            rows[cells[0].strip("↳ ")] = cells[1:3]
+    assert rows["Public"] == ["Everyone", "Everyone"]
+    assert rows["Press kit"] == ["—", "Everyone"]  # follows the collection above it
+    assert rows["Board"] == ["—", "Colleagues within the organisation"]
+    assert rows["Root"] == ["—", "Colleagues within the organisation"]  # the intranet's default
+    response = admin.post(f"/admin/visibility/collections/{press.pk}/", {"level": "civil_servants"})
+    assert response.status_code == 302
+    assert "now visible to: all civil servants" in admin.get("/admin/visibility/").content.decode()
+    with tenant_context(world.org_a):
+        from tenant_apps.pages.visibility import Level, collection_level
+
+        assert collection_level(Collection.objects.get(pk=press.pk)) == Level.CIVIL_SERVANTS
+    assert AuditEvent.objects.filter(action="collection.level.set", outcome="success", actor__contains="admin").exists()
+    # Wider than the collection above: refused with the reason, nothing recorded, the refusal audited.
+    admin.post(f"/admin/visibility/collections/{inner.pk}/", {"level": "public"})
+    assert "cannot be more visible than the collection it is in" in admin.get("/admin/visibility/").content.decode()
+    with tenant_context(world.org_a):
+        from tenant_apps.pages.models import CollectionLevel
+
+        assert not CollectionLevel.objects.filter(collection_id=inner.pk).exists()
+    assert AuditEvent.objects.filter(action="collection.level.set", outcome="failure").exists()
+    # Not administrators, or not of this organisation: refused, nothing changed.
+    editor = client_for(world.org_a, person=world.a_editor)
+    assert (
+        editor.post(f"/admin/visibility/collections/{public.pk}/", {"level": "organisation"})["Location"] == "/admin/"
+    )
+    b_client = client_for(world.org_b, person=world.a_editor_b_member)
+    assert b_client.post(f"/admin/visibility/collections/{public.pk}/", {"level": "organisation"}).status_code in (
+        302,
+        403,
+    )
+    for organisation in (world.org_a, world.org_b):
+        with tenant_context(organisation):
+            assert collection_level(Collection.objects.get(name="Public", depth=2)) == Level.PUBLIC

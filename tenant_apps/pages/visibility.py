@@ -198,6 +198,42 @@ def collection_level(collection) -> Level:  # type: ignore[no-untyped-def]
     return min(levels) if levels else organisation_default_level()
 
 
+@dataclass(frozen=True)
+class CollectionVisibility:
+    """A collection as the Visibility screen shows it."""
+
+    collection: object
+    own: Level | None  # the level it carries itself, if any
+    effective: Level  # who sees its documents and images
+    widest_allowed: Level  # the widest level it may be given: what the collection above it allows
+
+
+def collections_with_levels() -> list[CollectionVisibility]:
+    """Every collection of the organisation in tree order, with its own and its effective level. Two queries."""
+    from wagtail.models import Collection
+
+    from tenant_apps.pages.models import CollectionLevel
+
+    own = {pk: Level.of(value) for pk, value in CollectionLevel.objects.values_list("collection_id", "level")}
+    default = organisation_default_level()
+    carried_on_path: dict[str, Level | None] = {}  # the most restrictive level carried down to each collection
+    result = []
+    for collection in Collection.objects.order_by("path"):
+        parent_path = collection.path[: -Collection.steplen]
+        above = carried_on_path.get(parent_path)
+        carried = min((level for level in (above, own.get(collection.pk)) if level is not None), default=None)
+        carried_on_path[collection.path] = carried
+        result.append(
+            CollectionVisibility(
+                collection=collection,
+                own=own.get(collection.pk),
+                effective=default if carried is None else carried,
+                widest_allowed=Level.PUBLIC if collection.depth == 1 else (default if above is None else above),
+            )
+        )
+    return result
+
+
 def can_view_document(*, viewer: Viewer, document) -> bool:  # type: ignore[no-untyped-def]
     return can_view(viewer=viewer, level=collection_level(document.collection))
 

@@ -81,7 +81,14 @@ def register_checked_image_embeds(features) -> None:  # type: ignore[no-untyped-
 
 @hooks.register("register_admin_urls")
 def register_visibility_urls():  # type: ignore[no-untyped-def]
-    return [path("visibility/", admin_views.default_visibility, name="pages_default_visibility")]
+    return [
+        path("visibility/", admin_views.default_visibility, name="pages_default_visibility"),
+        path(
+            "visibility/collections/<int:collection_id>/",
+            admin_views.collection_level,
+            name="pages_collection_level",
+        ),
+    ]
 
 
 @hooks.register("register_settings_menu_item")
