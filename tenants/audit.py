@@ -74,6 +74,24 @@ def audited(*, actor: Actor, action: str, organisation_slug: str = "", **detail:
     )
 
 
+@contextmanager
+def audited_in(*, tenant: Any, actor: Actor, action: str, **detail: Any) -> Iterator[dict[str, Any]]:
+    """``audited`` in ``tenant``'s trail around a block that runs in ``tenant``'s schema.
+
+    ``audited`` leaves the connection in the public schema; the caller's schema (a request's
+    organisation, a ``tenant_context``) is restored, whether the block succeeded or not.
+    """
+    from django_tenants.utils import tenant_context
+
+    previous = connection.tenant
+    try:
+        with audited(actor=actor, action=action, organisation_slug=getattr(tenant, "slug", ""), **detail) as extra:
+            with tenant_context(tenant):
+                yield extra
+    finally:
+        connection.set_tenant(previous)
+
+
 def _record_failure(
     *, actor: Actor, action: str, organisation_slug: str, detail: dict[str, Any], error: BaseException
 ) -> None:

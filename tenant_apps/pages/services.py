@@ -9,7 +9,7 @@ from wagtail.models import Collection
 
 from sites.blueprints import VISIBILITY_CHOICES
 from tenant_apps.pages.models import CollectionLevel
-from tenants.audit import Actor, audited
+from tenants.audit import Actor, audited_in
 
 
 def collection_level_set(*, collection: Collection, level: str, actor: Actor) -> CollectionLevel:
@@ -21,10 +21,10 @@ def collection_level_set(*, collection: Collection, level: str, actor: Actor) ->
     from tenant_apps.pages.visibility import Level, collection_level
 
     with (
-        audited(  # outside the transaction: a refusal is recorded even though the work is rolled back
+        audited_in(  # outside the transaction: a refusal is recorded even though the work is rolled back
+            tenant=connection.tenant,
             actor=actor,
             action="collection.level.set",
-            organisation_slug=getattr(connection.tenant, "slug", ""),
             collection=collection.name,
             level=level,
         ),

@@ -16,8 +16,7 @@ E-mails (invitation, decision on a join request) are sent after commit.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +26,6 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.models import Account, Invitation, JoinRequest
 from shared_apps.accounts.selectors import account_find_by_email
@@ -40,7 +38,7 @@ from tenant_apps.people.selectors import (
     invitations_acceptable_by,
     role_of,
 )
-from tenants.audit import Actor, audited
+from tenants.audit import Actor, audited_in
 from tenants.models import Organisation
 
 JOIN_REQUEST_MESSAGE_MAX = 1000
@@ -51,22 +49,11 @@ def actor_for_user(*, user: Any) -> Actor:
     return Actor(f"account:{getattr(user, 'email', '') or 'unknown'}")
 
 
-@contextmanager
 def membership_operation(
     *, organisation: Organisation, actor: Actor, action: str, **detail: Any
-) -> Iterator[dict[str, Any]]:
-    """``audited`` in ``organisation``'s trail around a block that runs in ``organisation``'s schema.
-
-    ``audited`` leaves the connection in the public schema; the caller's schema (a request's
-    organisation, a ``tenant_context``) is restored, whether the block succeeded or not.
-    """
-    previous = connection.tenant
-    try:
-        with audited(actor=actor, action=action, organisation_slug=organisation.slug, **detail) as extra:
-            with tenant_context(organisation):
-                yield extra
-    finally:
-        connection.set_tenant(previous)
+) -> AbstractContextManager[dict[str, Any]]:
+    """``audited`` in ``organisation``'s trail around a block that runs in its schema (``audited_in``)."""
+    return audited_in(tenant=organisation, actor=actor, action=action, **detail)
 
 
 def parse_role(role: Role | str) -> Role:
