@@ -426,3 +426,30 @@ def test_an_administrator_sees_and_narrows_the_level_of_each_collection(pages, w
     for organisation in (world.org_a, world.org_b):
         with tenant_context(organisation):
             assert collection_level(Collection.objects.get(name="Public", depth=2)) == Level.PUBLIC
+
+
+def test_a_sections_listing_comes_in_pages_of_what_the_viewer_may_see(pages, world):
+    size = ContentPage.LISTING_PAGE_SIZE
+    with tenant_context(world.org_a):
+        section = ContentPage.objects.get(slug="level-public")
+        for number in range(size + 5):
+            section.add_child(instance=ContentPage(title=f"Item {number}", slug=f"item-{number}", visibility="public"))
+        for number in range(2):
+            section.add_child(instance=ContentPage(title=f"Inside {number}", slug=f"inside-{number}"))
+
+    def listed(client, page=None):  # type: ignore[no-untyped-def]
+        response = client.get("/level-public/", {"page": page} if page else {})
+        listing = re.search(rb'<ul class="child-pages">(.*?)</ul>', response.content, re.DOTALL).group(1)
+        return re.findall(rb">(Item \d+|Inside \d+)</a>", listing), response.content
+
+    citizen = _client(world, "citizen")
+    first, html = listed(citizen)
+    assert len(first) == size and b'rel="next" href="?page=2"' in html
+    second, _html = listed(citizen, 2)
+    assert len(second) == 5 and not any(title.startswith(b"Inside") for title in first + second)
+    member = _client(world, "a_member")
+    everything = listed(member)[0] + listed(member, 2)[0]
+    assert len(everything) == size + 7 and b"Inside 1" in everything
+    assert listed(citizen, "x")[0] == first  # not a number: the first page, never an error
+    # And from the other organisation: B's host has no such section.
+    assert client_for(world.org_b, person=world.b_member).get("/level-public/").status_code == 404

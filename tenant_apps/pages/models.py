@@ -149,6 +149,20 @@ class ContentPage(VisibilityMixin, Page):  # noqa: DJ008 - Page provides __str__
     class Meta:
         verbose_name = gettext_lazy("content page")
 
+    #: How many of the pages below a section page its listing shows at a time.
+    LISTING_PAGE_SIZE = 20
+
+    def get_context(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """The pages below this one that the visitor may see, a listing page at a time (in menu order)."""
+        from django.core.paginator import Paginator
+
+        from tenant_apps.pages.visibility import viewer_for_user, visible_pages
+
+        context = super().get_context(request, *args, **kwargs)
+        below = visible_pages(queryset=self.get_children().live().public(), viewer=viewer_for_user(request.user))
+        context["children"] = Paginator(below.specific(), self.LISTING_PAGE_SIZE).get_page(request.GET.get("page"))
+        return context
+
 
 class CollectionLevel(models.Model):
     """The visibility level a collection of documents and images carries, by identity (a renamed
