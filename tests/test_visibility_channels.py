@@ -410,6 +410,31 @@ def test_every_organisation_has_a_collection_per_level_and_the_root_takes_the_de
         assert can_view_document(viewer=VIEWERS["member"], document=unfiled)
 
 
+@pytest.mark.parametrize("default", ["organisation", "public"])
+def test_the_visibility_screens_collection_levels_agree_with_the_rule_that_serves_files(pages, default):
+    """``collections_with_levels`` (two queries for the whole tree) must say what ``collection_level`` does."""
+    from tenant_apps.pages.visibility import collections_with_levels
+
+    world = pages.world
+    world.org_a.default_visibility = default  # this test's copy only: the organisation's default
+    with tenant_context(world.org_a):
+        public = Collection.objects.get(name="Public", depth=2)
+        press = public.add_child(instance=Collection(name="Press kit"))
+        embargoed = press.add_child(instance=Collection(name="Embargoed"))
+        collection_level_set(collection=embargoed, level="civil_servants", actor=Actor.cli())
+        embargoed.add_child(instance=Collection(name="Drafts"))
+        Collection.get_first_root_node().add_child(instance=Collection(name="Unfiled"))
+        rows = collections_with_levels()
+        assert len(rows) == Collection.objects.count()
+        for row in rows:
+            assert row.effective == collection_level(row.collection), row.collection.name
+            parent = row.collection.get_parent()
+            assert row.widest_allowed == (collection_level(parent) if parent else Level.PUBLIC)
+        by_name = {row.collection.name: row for row in rows}
+        assert by_name["Drafts"].effective == Level.CIVIL_SERVANTS and by_name["Drafts"].own is None
+        assert by_name["Unfiled"].effective == Level.of(default)  # spot checks: no vacuous agreement
+
+
 def test_renaming_a_level_collection_keeps_its_level(pages):
     """Even in an organisation whose default is public, renaming "Organisation" opens nothing."""
     from tenants.models import Organisation

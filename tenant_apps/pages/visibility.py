@@ -194,8 +194,12 @@ def collection_level(collection) -> Level:  # type: ignore[no-untyped-def]
     from tenant_apps.pages.models import CollectionLevel
 
     carried = CollectionLevel.objects.filter(collection__in=collection.get_ancestors(inclusive=True))
-    levels = [Level.of(value) for value in carried.values_list("level", flat=True)]
-    return min(levels) if levels else organisation_default_level()
+    return level_from_carried([Level.of(value) for value in carried.values_list("level", flat=True)])
+
+
+def level_from_carried(carried: list[Level], *, default: Level | None = None) -> Level:
+    """The rule for files: the most restrictive level carried on a collection's path, else the default."""
+    return min(carried, default=organisation_default_level() if default is None else default)
 
 
 @dataclass(frozen=True)
@@ -216,19 +220,19 @@ def collections_with_levels() -> list[CollectionVisibility]:
 
     own = {pk: Level.of(value) for pk, value in CollectionLevel.objects.values_list("collection_id", "level")}
     default = organisation_default_level()
-    carried_on_path: dict[str, Level | None] = {}  # the most restrictive level carried down to each collection
+    carried_on_path: dict[str, list[Level]] = {"": []}  # by path: the levels carried down to that collection
     result = []
     for collection in Collection.objects.order_by("path"):
-        parent_path = collection.path[: -Collection.steplen]
-        above = carried_on_path.get(parent_path)
-        carried = min((level for level in (above, own.get(collection.pk)) if level is not None), default=None)
+        above = carried_on_path[collection.path[: -Collection.steplen]]
+        carried = above + ([own[collection.pk]] if collection.pk in own else [])
         carried_on_path[collection.path] = carried
         result.append(
             CollectionVisibility(
                 collection=collection,
                 own=own.get(collection.pk),
-                effective=default if carried is None else carried,
-                widest_allowed=Level.PUBLIC if collection.depth == 1 else (default if above is None else above),
+                effective=level_from_carried(carried, default=default),
+                # what the collection above allows (the service refuses anything wider); the root: anything
+                widest_allowed=level_from_carried(above, default=default) if collection.depth > 1 else Level.PUBLIC,
             )
         )
     return result
