@@ -21,7 +21,6 @@ from django.core.files.images import ImageFile
 from django.core.files.storage import storages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 from PIL import Image as PillowImage
 from wagtail.documents import get_document_model
@@ -29,7 +28,6 @@ from wagtail.images import get_image_model
 from wagtail.images.models import Filter
 from wagtail.models import Collection, Page, Site
 
-from shared_apps.accounts.models import AccountEmail
 from tenant_apps.pages.models import ContentPage
 from tenant_apps.pages.services import collection_level_set
 from tenant_apps.pages.views import signed_image_url
@@ -43,20 +41,11 @@ from tenant_apps.pages.visibility import (
     visible_pages,
 )
 from tenants.audit import Actor
-from tenants.models import EmailDomain
 from tests.harness.clients import client_for
+from tests.visibility_support import LEVELS, MAY_SEE, client_as, recognise_org_b_staff_as_civil_servants
 
 pytestmark = pytest.mark.django_db
 
-LEVELS = ["organisation", "civil_servants", "public"]
-# viewer -> the levels it may see on org A's subsite
-MAY_SEE = {
-    "anonymous": {"public"},
-    "citizen": {"public"},
-    "civil_servant_of_b": {"public", "civil_servants"},
-    "a_member": {"public", "civil_servants", "organisation"},
-    "a_editor": {"public", "civil_servants", "organisation"},
-}
 COLLECTION_OF = {level.key: name for name, level in COLLECTION_LEVELS.items()}
 SEARCH_WORD = "zebracrossing"
 
@@ -96,10 +85,7 @@ def pages(world, settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = str(tmp_path / "media")
     # django-tenants' storage caches MEDIA_ROOT and misses the setting_changed signal for it.
     storages["default"].__dict__.pop("relative_media_root", None)
-    EmailDomain.objects.create(organisation=world.org_b, domain="org-b.example")
-    AccountEmail.objects.update_or_create(
-        account=world.b_member.account, email=world.b_member.email, defaults={"verified_at": timezone.now()}
-    )
+    recognise_org_b_staff_as_civil_servants(world)
     page_ids, document_urls, document_bytes, image_urls = {}, {}, {}, {}
     rendition_file_urls, original_file_urls = {}, {}
     with tenant_context(world.org_a):
@@ -141,17 +127,6 @@ def pages(world, settings, tmp_path):  # type: ignore[no-untyped-def]
             original_file_urls[level] = image.file.url
     yield Content(world, page_ids, document_urls, document_bytes, image_urls, rendition_file_urls, original_file_urls)
     storages["default"].__dict__.pop("relative_media_root", None)
-
-
-def _client(world, viewer):  # type: ignore[no-untyped-def]
-    person = {
-        "anonymous": None,
-        "citizen": world.citizen,
-        "civil_servant_of_b": world.b_member,
-        "a_member": world.a_member,
-        "a_editor": world.a_editor,
-    }[viewer]
-    return client_for(world.org_a, person=person)
 
 
 def _assert_refused(response, *, viewer: str, path: str, secret: bytes) -> None:  # type: ignore[no-untyped-def]
@@ -248,18 +223,24 @@ def _channel_document(content: Content, client, viewer: str) -> None:  # type: i
             _assert_refused(response, viewer=viewer, path=url, secret=content.document_bytes[level])
 
 
+def _assert_image_served_or_refused(client, url: str, *, level: str, viewer: str) -> None:  # type: ignore[no-untyped-def]
+    """Shown: the PNG, kept by shared caches only at the public level. Not: refused, no bytes."""
+    response = client.get(url)
+    if level not in MAY_SEE[viewer]:
+        _assert_refused(response, viewer=viewer, path=url, secret=b"\x89PNG")
+        return
+    assert response.status_code == 200, (level, url)
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    cache_control = response["Cache-Control"]
+    assert ("private" in cache_control) == (level != "public"), cache_control
+    assert ("public" in cache_control) == (level == "public"), cache_control
+
+
 def _channel_image(content: Content, client, viewer: str) -> None:  # type: ignore[no-untyped-def]
+    """Renditions through the signed, checked view (rich text)."""
     for level in LEVELS:
-        url = content.image_urls[level]
-        response = client.get(url)
-        if level in MAY_SEE[viewer]:
-            assert response.status_code == 200, level
-            assert response["Content-Type"] == "image/png"
-            assert b"".join(response.streaming_content).startswith(b"\x89PNG")
-            cache_control = response["Cache-Control"]
-            assert ("private" in cache_control) == (level != "public"), cache_control
-        else:
-            _assert_refused(response, viewer=viewer, path=url, secret=b"\x89PNG")
+        _assert_image_served_or_refused(client, content.image_urls[level], level=level, viewer=viewer)
 
 
 def _channel_stored_files(content: Content, client, viewer: str) -> None:  # type: ignore[no-untyped-def]
@@ -267,16 +248,7 @@ def _channel_stored_files(content: Content, client, viewer: str) -> None:  # typ
     for level in LEVELS:
         for url in (content.rendition_file_urls[level], content.original_file_urls[level]):
             assert url.startswith(f"/media/{content.world.org_a.schema_name}/"), url
-            response = client.get(url)
-            if level in MAY_SEE[viewer]:
-                assert response.status_code == 200, (level, url)
-                assert response["Content-Type"] == "image/png"
-                assert b"".join(response.streaming_content).startswith(b"\x89PNG")
-                cache_control = response["Cache-Control"]
-                assert ("private" in cache_control) == (level != "public"), cache_control
-                assert ("public" in cache_control) == (level == "public"), cache_control
-            else:
-                _assert_refused(response, viewer=viewer, path=url, secret=b"\x89PNG")
+            _assert_image_served_or_refused(client, url, level=level, viewer=viewer)
 
 
 CHANNELS = {
@@ -296,7 +268,7 @@ CHANNELS = {
 @pytest.mark.parametrize("channel", list(CHANNELS))
 @pytest.mark.parametrize("viewer", list(MAY_SEE))
 def test_visibility_matrix(pages, viewer, channel):
-    CHANNELS[channel](pages, _client(pages.world, viewer), viewer)
+    CHANNELS[channel](pages, client_as(pages.world, viewer), viewer)
 
 
 # --- The selector ------------------------------------------------------------------------------------------
@@ -350,14 +322,14 @@ def test_visible_pages_agrees_with_can_view_page_in_one_query(pages, viewer, def
 
 
 def test_api_search_and_lookups_do_not_reach_closed_pages(pages):
-    client = _client(pages.world, "citizen")
+    client = client_as(pages.world, "citizen")
     found = json.loads(client.get("/api/v2/pages/", {"search": SEARCH_WORD}).content)["items"]
     assert {item["title"] for item in found} == {"Secret public title"}
     closed = pages.page_ids["organisation"]
     assert client.get("/api/v2/pages/", {"child_of": closed}).status_code == 400  # "parent page doesn't exist"
     assert client.get("/api/v2/pages/find/", {"html_path": "/level-organisation/"}).status_code == 404
     assert client.get("/api/v2/pages/find/", {"html_path": "/level-public/"}).status_code == 302
-    member = _client(pages.world, "a_member")
+    member = client_as(pages.world, "a_member")
     assert member.get("/api/v2/pages/find/", {"html_path": "/level-organisation/"}).status_code == 302
 
 
@@ -442,7 +414,7 @@ def test_renaming_a_level_collection_keeps_its_level(pages):
     world = pages.world
     Organisation.objects.filter(pk=world.org_a.pk).update(default_visibility="public")  # undone with the test
     world.org_a.default_visibility = "public"  # and this test's copy
-    assert _client(world, "citizen").get("/news/").status_code == 200  # the default really is public now
+    assert client_as(world, "citizen").get("/news/").status_code == 200  # the default really is public now
     with tenant_context(world.org_a):
         collection = Collection.objects.get(name="Organisation", depth=2)
         collection.name = "Intern"
@@ -450,17 +422,17 @@ def test_renaming_a_level_collection_keeps_its_level(pages):
         document = get_document_model().objects.get(title="Secret organisation document")
         assert collection_level(document.collection) == Level.ORGANISATION
     url = pages.document_urls["organisation"]
-    assert _client(world, "citizen").get(url).status_code == 403
-    assert _client(world, "a_member").get(url).status_code == 200
+    assert client_as(world, "citizen").get(url).status_code == 403
+    assert client_as(world, "a_member").get(url).status_code == 200
 
 
 def test_a_document_url_copied_from_a_members_session_is_refused_to_others(pages):
     url = pages.document_urls["organisation"]
-    assert _client(pages.world, "a_member").get(url).status_code == 200
-    anonymous = _client(pages.world, "anonymous").get(url)
+    assert client_as(pages.world, "a_member").get(url).status_code == 200
+    anonymous = client_as(pages.world, "anonymous").get(url)
     assert anonymous.status_code == 302 and anonymous["Location"] == f"/accounts/login/?next={url}"
-    assert _client(pages.world, "citizen").get(url).status_code == 403
-    assert _client(pages.world, "civil_servant_of_b").get(url).status_code == 403
+    assert client_as(pages.world, "citizen").get(url).status_code == 403
+    assert client_as(pages.world, "civil_servant_of_b").get(url).status_code == 403
     # Org B's own host does not know org A's document at all.
     assert client_for(pages.world.org_b, person=pages.world.b_member).get(url).status_code == 404
 
@@ -469,9 +441,9 @@ def test_an_image_url_needs_its_signature(pages):
     url = pages.image_urls["public"]
     signature = url.split("/")[2]
     forged = url.replace(signature, "x" * len(signature))
-    assert _client(pages.world, "a_member").get(forged).status_code == 403
+    assert client_as(pages.world, "a_member").get(forged).status_code == 403
     other_size = url.replace("/width-2/", "/width-3/")
-    assert _client(pages.world, "a_member").get(other_size).status_code == 403
+    assert client_as(pages.world, "a_member").get(other_size).status_code == 403
     # And from the other organisation: image ids repeat across schemas, signatures do not.
     with tenant_context(pages.world.org_b):
         from wagtail.models import Collection as BCollection
@@ -486,9 +458,9 @@ def test_an_image_url_needs_its_signature(pages):
 def test_stored_files_are_served_only_on_their_own_organisations_host(pages):
     world = pages.world
     url = pages.rendition_file_urls["public"]
-    assert _client(world, "anonymous").get(url).status_code == 200
-    assert _client(world, "anonymous").head(url).status_code == 200
-    assert _client(world, "a_member").post(url).status_code == 405  # files are only read here
+    assert client_as(world, "anonymous").get(url).status_code == 200
+    assert client_as(world, "anonymous").head(url).status_code == 200
+    assert client_as(world, "a_member").post(url).status_code == 405  # files are only read here
     # And from the other organisation: org B's host does not serve org A's folder, not even public files.
     other = client_for(world.org_b, person=world.b_member)
     assert other.get(url).status_code == 404
@@ -505,7 +477,7 @@ def test_a_stored_file_that_no_item_owns_is_not_served(pages, settings):
 
         default_storage.save("images/stray.png", ContentFile(_png()))
         default_storage.save("exports/dump.txt", ContentFile(b"everything"))
-    member = _client(world, "a_member")
+    member = client_as(world, "a_member")
     for name in ("images/stray.png", "exports/dump.txt", "images/../exports/dump.txt", "nothing/here.txt"):
         response = member.get(f"/media/{schema}/{name}")
         assert response.status_code == 404, name
@@ -518,11 +490,11 @@ def test_a_documents_stored_file_goes_through_the_document_view(pages):
         document = get_document_model().objects.get(title="Secret organisation document")
         stored = document.file.url
     assert stored.startswith(f"/media/{world.org_a.schema_name}/documents/")
-    member = _client(world, "a_member").get(stored)
+    member = client_as(world, "a_member").get(stored)
     assert member.status_code == 302 and member["Location"] == pages.document_urls["organisation"]
-    _assert_refused(_client(world, "anonymous").get(stored), viewer="anonymous", path=stored, secret=b"secret")
+    _assert_refused(client_as(world, "anonymous").get(stored), viewer="anonymous", path=stored, secret=b"secret")
     for viewer in ("citizen", "civil_servant_of_b"):
-        refused = _client(world, viewer).get(stored)
+        refused = client_as(world, viewer).get(stored)
         _assert_refused(refused, viewer=viewer, path=stored, secret=b"secret")
         assert b"doc-organisation" not in refused.content  # not even the file's name
 
@@ -543,15 +515,15 @@ def test_behind_nginx_a_permitted_file_is_handed_to_the_web_server_and_a_refused
 ):
     world = pages.world
     url = pages.rendition_file_urls["organisation"]
-    permitted = _client(world, "a_member").get(url)
+    permitted = client_as(world, "a_member").get(url)
     assert permitted.status_code == 200 and permitted.content == b""
     assert permitted["X-Accel-Redirect"] == url.replace("/media/", f"{sendfile_through_nginx}/", 1)
-    refused = _client(world, "citizen").get(url)
+    refused = client_as(world, "citizen").get(url)
     assert refused.status_code == 403 and "X-Accel-Redirect" not in refused
     # Wagtail's document view takes the same backend.
-    document = _client(world, "a_member").get(pages.document_urls["organisation"])
+    document = client_as(world, "a_member").get(pages.document_urls["organisation"])
     assert document["X-Accel-Redirect"].startswith(f"{sendfile_through_nginx}/{world.org_a.schema_name}/documents/")
-    assert "X-Accel-Redirect" not in _client(world, "citizen").get(pages.document_urls["organisation"])
+    assert "X-Accel-Redirect" not in client_as(world, "citizen").get(pages.document_urls["organisation"])
 
 
 def test_the_admins_thumbnails_are_served_to_editors_and_refused_to_others(pages):
@@ -565,8 +537,8 @@ def test_the_admins_thumbnails_are_served_to_editors_and_refused_to_others(pages
     organisation_only = [src for src in thumbnails if "img-organisation" in src]
     assert organisation_only
     for src in organisation_only:
-        assert _client(world, "citizen").get(src).status_code == 403
-        assert _client(world, "anonymous").get(src).status_code == 302
+        assert client_as(world, "citizen").get(src).status_code == 403
+        assert client_as(world, "anonymous").get(src).status_code == 302
 
 
 # --- Previews ---------------------------------------------------------------------------------------------
@@ -582,7 +554,7 @@ def test_a_preview_is_for_the_organisations_editors_only(pages):
     editor = client_for(world.org_a, person=world.a_editor).get(f"/admin/pages/{page_id}/view_draft/")
     assert editor.status_code == 200 and b"Secret organisation title" in editor.content
     for viewer in ("a_member", "civil_servant_of_b", "citizen", "anonymous"):
-        client = _client(world, viewer)
+        client = client_as(world, viewer)
         for url in _preview_urls(page_id):
             response = client.get(url)
             assert response.status_code in (302, 403), (viewer, url, response.status_code)
@@ -626,7 +598,7 @@ def test_a_page_made_for_a_member_is_not_served_from_a_cache_to_anyone_else(page
     cache) and vary on the session cookie; the cache's keys carry the schema (``django_tenants.cache``).
     """
     world = pages.world
-    member = _client(world, "a_member")
+    member = client_as(world, "a_member")
     for _ in range(2):  # the second time could come from a cache
         home = member.get("/")
         assert b"Secret organisation title" in home.content
@@ -634,7 +606,7 @@ def test_a_page_made_for_a_member_is_not_served_from_a_cache_to_anyone_else(page
         assert b"Secret organisation title" in member.get("/level-organisation/").content
         assert "private" in member.get("/search/", {"q": SEARCH_WORD})["Cache-Control"]
     for viewer in ("anonymous", "citizen", "civil_servant_of_b"):
-        client = _client(world, viewer)
+        client = client_as(world, viewer)
         for _ in range(2):
             assert b"Secret organisation title" not in client.get("/").content
             assert b"Secret organisation title" not in client.get("/search/", {"q": SEARCH_WORD}).content
@@ -655,10 +627,10 @@ def test_images_in_rich_text_point_at_the_checked_rendition_view_never_at_media(
         page = ContentPage.objects.get(pk=pages.page_ids["public"])
         page.body = f'<p>Look:</p><embed embedtype="image" id="{image.pk}" format="fullwidth" alt="A chart"/>'
         page.save_revision().publish()
-    html = _client(pages.world, "anonymous").get("/level-public/").content.decode()
+    html = client_as(pages.world, "anonymous").get("/level-public/").content.decode()
     src = re.search(r'<img src="([^"]+)" alt="A chart"', html).group(1)
     assert src.startswith("/images/") and "/media/" not in html
     # The public page may show it, but the organisation-only image itself is not served to everyone.
-    assert _client(pages.world, "a_member").get(src).status_code == 200
-    assert _client(pages.world, "citizen").get(src).status_code == 403
-    assert _client(pages.world, "anonymous").get(src).status_code == 302
+    assert client_as(pages.world, "a_member").get(src).status_code == 200
+    assert client_as(pages.world, "citizen").get(src).status_code == 403
+    assert client_as(pages.world, "anonymous").get(src).status_code == 302

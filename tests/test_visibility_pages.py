@@ -10,36 +10,21 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 from wagtail.models import Site
 from wagtail.test.utils.form_data import nested_form_data, rich_text
 
-from shared_apps.accounts.models import AccountEmail
 from tenant_apps.pages.models import ContentPage
-from tenants.models import EmailDomain
 from tests.harness.clients import client_for
+from tests.visibility_support import LEVELS, MAY_SEE, client_as, recognise_org_b_staff_as_civil_servants
 
 pytestmark = pytest.mark.django_db
-
-LEVELS = ["organisation", "civil_servants", "public"]
-# viewer -> the levels it may see on org A's subsite
-MAY_SEE = {
-    "anonymous": {"public"},
-    "citizen": {"public"},
-    "civil_servant_of_b": {"public", "civil_servants"},
-    "a_member": {"public", "civil_servants", "organisation"},
-    "a_editor": {"public", "civil_servants", "organisation"},
-}
 
 
 @pytest.fixture
 def pages(world):  # type: ignore[no-untyped-def]
     """One page per level under org A's home page, and org B's staff recognised as civil servants."""
-    EmailDomain.objects.create(organisation=world.org_b, domain="org-b.example")
-    AccountEmail.objects.update_or_create(
-        account=world.b_member.account, email=world.b_member.email, defaults={"verified_at": timezone.now()}
-    )
+    recognise_org_b_staff_as_civil_servants(world)
     with tenant_context(world.org_a):
         home = Site.objects.get().root_page
         for level in LEVELS:
@@ -47,21 +32,10 @@ def pages(world):  # type: ignore[no-untyped-def]
     return world
 
 
-def _client(world, viewer):  # type: ignore[no-untyped-def]
-    person = {
-        "anonymous": None,
-        "citizen": world.citizen,
-        "civil_servant_of_b": world.b_member,
-        "a_member": world.a_member,
-        "a_editor": world.a_editor,
-    }[viewer]
-    return client_for(world.org_a, person=person)
-
-
 @pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("viewer", list(MAY_SEE))
 def test_page_serving_matrix(pages, viewer, level):
-    response = _client(pages, viewer).get(f"/level-{level}/")
+    response = client_as(pages, viewer).get(f"/level-{level}/")
     if level in MAY_SEE[viewer]:
         assert response.status_code == 200
         assert f"Secret {level} title".encode() in response.content
@@ -75,7 +49,7 @@ def test_page_serving_matrix(pages, viewer, level):
 
 @pytest.mark.parametrize("viewer", list(MAY_SEE))
 def test_home_page_menu_lists_only_what_the_viewer_may_see(pages, viewer):
-    home = _client(pages, viewer).get("/")
+    home = client_as(pages, viewer).get("/")
     assert home.status_code == 200 or viewer not in ("a_member", "a_editor")
     if home.status_code != 200:  # org A's home page itself is organisation-only by the intranet default
         return
@@ -84,9 +58,9 @@ def test_home_page_menu_lists_only_what_the_viewer_may_see(pages, viewer):
 
 
 def test_the_intranet_default_makes_unmarked_pages_organisation_only(pages):
-    assert _client(pages, "a_member").get("/news/").status_code == 200
-    assert _client(pages, "civil_servant_of_b").get("/news/").status_code == 403
-    assert _client(pages, "anonymous").get("/news/").status_code == 302
+    assert client_as(pages, "a_member").get("/news/").status_code == 200
+    assert client_as(pages, "civil_servant_of_b").get("/news/").status_code == 403
+    assert client_as(pages, "anonymous").get("/news/").status_code == 302
 
 
 def test_and_from_the_other_organisation_a_member_of_a_is_an_outsider_on_b(pages, world):
@@ -134,11 +108,11 @@ def test_an_organisation_changes_its_default_and_unmarked_pages_follow_at_once(p
     from tenants.audit import Actor
     from tenants.services import organisation_set_default_visibility
 
-    assert _client(pages, "civil_servant_of_b").get("/news/").status_code == 403
+    assert client_as(pages, "civil_servant_of_b").get("/news/").status_code == 403
     organisation_set_default_visibility(organisation=world.org_a, level="civil_servants", actor=Actor.cli())
-    assert _client(pages, "civil_servant_of_b").get("/news/").status_code == 200
-    assert _client(pages, "citizen").get("/news/").status_code == 403
-    assert _client(pages, "anonymous").get("/level-organisation/").status_code == 302  # explicit levels stay
+    assert client_as(pages, "civil_servant_of_b").get("/news/").status_code == 200
+    assert client_as(pages, "citizen").get("/news/").status_code == 403
+    assert client_as(pages, "anonymous").get("/level-organisation/").status_code == 302  # explicit levels stay
     with pytest.raises(ValidationError):
         organisation_set_default_visibility(organisation=world.org_a, level="everyone", actor=Actor.cli())
     world.org_b.refresh_from_db()
@@ -269,26 +243,26 @@ def _restrict(world, *, slug: str, restriction_type: str, password: str = "", gr
 
 def test_a_public_page_behind_wagtails_sign_in_restriction_needs_sign_in_and_nothing_more(pages, world):
     _restrict(world, slug="level-public", restriction_type="login")
-    anonymous = _client(world, "anonymous").get("/level-public/")
+    anonymous = client_as(world, "anonymous").get("/level-public/")
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/?next=")
     for viewer in ("citizen", "civil_servant_of_b", "a_member"):
-        assert _client(world, viewer).get("/level-public/").status_code == 200, viewer
+        assert client_as(world, viewer).get("/level-public/").status_code == 200, viewer
     # Wagtail's restriction keeps it out of the anonymous channels as well.
     for path in ("/sitemap.xml", "/feed/"):
-        assert b"level-public" not in _client(world, "anonymous").get(path).content
+        assert b"level-public" not in client_as(world, "anonymous").get(path).content
 
 
 def test_an_organisation_page_with_a_password_offers_the_password_form_to_members_only(pages, world):
     restriction = _restrict(world, slug="level-organisation", restriction_type="password", password="tulip")
     # Outside the audience: refused by the level, the password form is never shown.
-    anonymous = _client(world, "anonymous").get("/level-organisation/")
+    anonymous = client_as(world, "anonymous").get("/level-organisation/")
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
     for viewer in ("citizen", "civil_servant_of_b"):
-        response = _client(world, viewer).get("/level-organisation/")
+        response = client_as(world, viewer).get("/level-organisation/")
         assert response.status_code == 403 and b"password" not in response.content.lower(), viewer
         assert b"Secret organisation title" not in response.content
     # A member must still give the password (the level does not override Wagtail's restriction).
-    member = _client(world, "a_member")
+    member = client_as(world, "a_member")
     form = member.get("/level-organisation/")
     assert form.status_code == 200 and b"Password required" in form.content
     assert b"Secret organisation title" not in form.content
@@ -298,19 +272,19 @@ def test_an_organisation_page_with_a_password_offers_the_password_form_to_member
     assert member.post(action, {"password": "tulip", "return_url": "/level-organisation/"}).status_code == 302
     assert b"Secret organisation title" in member.get("/level-organisation/").content
     # And a citizen who somehow knows the password still does not get in.
-    citizen = _client(world, "citizen")
+    citizen = client_as(world, "citizen")
     citizen.post(action, {"password": "tulip", "return_url": "/level-organisation/"})
     assert citizen.get("/level-organisation/").status_code == 403
 
 
 def test_a_page_for_wagtail_groups_refuses_signed_in_people_outside_them_with_a_403(pages, world):
     _restrict(world, slug="level-public", restriction_type="groups", groups=("Editors",))
-    assert _client(world, "a_editor").get("/level-public/").status_code == 200
+    assert client_as(world, "a_editor").get("/level-public/").status_code == 200
     for viewer in ("a_member", "citizen", "civil_servant_of_b"):
-        response = _client(world, viewer).get("/level-public/")
+        response = client_as(world, viewer).get("/level-public/")
         assert response.status_code == 403, viewer  # not sent to sign in again: they are signed in
         assert b"Secret public title" not in response.content
-    anonymous = _client(world, "anonymous").get("/level-public/")
+    anonymous = client_as(world, "anonymous").get("/level-public/")
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
     # And from the other organisation: an editor of A is nobody's editor on B.
     with tenant_context(world.org_b):
@@ -340,12 +314,12 @@ def test_an_administrator_sets_the_organisations_default_in_the_admin(pages, wor
 
     assert re.search(rb'value="organisation"[^>]*checked', screen.content)  # the current default
     assert b"/admin/visibility/" in admin.get("/admin/").content  # in the Settings menu
-    assert _client(world, "civil_servant_of_b").get("/news/").status_code == 403  # /news/ takes the default
+    assert client_as(world, "civil_servant_of_b").get("/news/").status_code == 403  # /news/ takes the default
     response = admin.post("/admin/visibility/", {"default_visibility": "civil_servants"})
     assert response.status_code == 302 and response["Location"] == "/admin/visibility/"
     assert Organisation.objects.get(pk=world.org_a.pk).default_visibility == "civil_servants"
-    assert _client(world, "civil_servant_of_b").get("/news/").status_code == 200  # at once
-    assert _client(world, "citizen").get("/news/").status_code == 403
+    assert client_as(world, "civil_servant_of_b").get("/news/").status_code == 200  # at once
+    assert client_as(world, "citizen").get("/news/").status_code == 403
     event = AuditEvent.objects.filter(action="organisation.default_visibility.set").latest("at")
     assert event.outcome == "success" and event.organisation_slug == world.org_a.slug
     assert world.a_admin.email in event.actor
@@ -368,7 +342,7 @@ def test_only_the_organisations_administrators_reach_the_visibility_screen(pages
         assert response.status_code == 302 and response["Location"] == "/admin/"
     assert b"/admin/visibility/" not in editor.get("/admin/").content
     for viewer in ("a_member", "citizen", "anonymous"):
-        response = _client(world, viewer).post("/admin/visibility/", {"default_visibility": "public"})
+        response = client_as(world, viewer).post("/admin/visibility/", {"default_visibility": "public"})
         assert response.status_code in (302, 403), viewer
     # An administrator of A is no administrator on B (a_editor_b_member is a plain member there).
     b_client = client_for(world.org_b, person=world.a_editor_b_member)
@@ -442,12 +416,12 @@ def test_a_sections_listing_comes_in_pages_of_what_the_viewer_may_see(pages, wor
         listing = re.search(rb'<ul class="child-pages">(.*?)</ul>', response.content, re.DOTALL).group(1)
         return re.findall(rb">(Item \d+|Inside \d+)</a>", listing), response.content
 
-    citizen = _client(world, "citizen")
+    citizen = client_as(world, "citizen")
     first, html = listed(citizen)
     assert len(first) == size and b'rel="next" href="?page=2"' in html
     second, _html = listed(citizen, 2)
     assert len(second) == 5 and not any(title.startswith(b"Inside") for title in first + second)
-    member = _client(world, "a_member")
+    member = client_as(world, "a_member")
     everything = listed(member)[0] + listed(member, 2)[0]
     assert len(everything) == size + 7 and b"Inside 1" in everything
     assert listed(citizen, "x")[0] == first  # not a number: the first page, never an error
