@@ -29,11 +29,14 @@ $(CHROMIUM):
 
 # pytest exits 5 when it collected no tests: that is a failure here, said out loud.
 test: install $(CHROMIUM)
+	@echo "make test: the import contract (.importlinter)"
+	@$(VENV)/bin/lint-imports --no-cache
 	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest ran no tests -- failing"; exit 1; fi; \
 	exit $$status
 
 lint: install
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 

@@ -6,10 +6,3 @@ class TenantsConfig(AppConfig):
     label = "tenants"
     verbose_name = "Organisations"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from django.core import checks
-
-        from govsquare.architecture import tenancy_boundary_check
-
-        checks.register(tenancy_boundary_check, "govsquare")

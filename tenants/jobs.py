@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from celery import current_app
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from tenants.models import Job
+from tenants.schemas import in_public_schema
 
 ProgressCallback = Callable[[str, int], None]
 _LIVE_TTL = 3600
@@ -26,14 +27,14 @@ def _live_key(job_id: object) -> str:
 
 
 def job_publish_step(*, job: Job, step: str, percent: int) -> None:
-    with schema_context("public"):
+    with in_public_schema():
         cache.set(_live_key(job.pk), {"step": step, "percent": percent}, _LIVE_TTL)
 
 
 def job_live_step(*, job: Job) -> dict[str, Any]:
     """``{"step", "percent"}`` of a job: live from the cache while it runs, else from its record."""
     if job.state == Job.State.RUNNING:
-        with schema_context("public"):
+        with in_public_schema():
             live = cache.get(_live_key(job.pk))
         if live:
             return live
@@ -79,11 +80,10 @@ _TASKS = {
 
 def job_enqueue(*, job: Job) -> Job:
     """Queue the job's task once the current transaction commits (never a task for a rolled-back job)."""
-    from govsquare.celery import app
 
     def send() -> None:
-        with schema_context("public"):
-            app.send_task(_TASKS[job.kind], args=[str(job.pk)])
+        with in_public_schema():
+            current_app.send_task(_TASKS[job.kind], args=[str(job.pk)])
 
     transaction.on_commit(send)
     return job

@@ -21,7 +21,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
-from govsquare import health
+from tenants import health
 from tenants.hosts import allow_registered_host, forget_registered_host
 from tenants.naming import host_without_port
 from tenants.selectors import resolve_host

@@ -2,7 +2,7 @@
 
 Each pool schema is cloned from the template AND seeded with a blueprint's complete site tree for a
 placeholder organisation. Claiming one is ``ALTER SCHEMA … RENAME`` (instant) plus personalising the
-few rows that carry the organisation's name (``sites.seeding.site_personalise``). A pool schema
+few rows that carry the organisation's name (the ``site_personalise`` hook point). A pool schema
 belongs to one template (one migration graph) and one blueprint version; entries that no longer
 match are never claimed and ``pool_drain_stale`` drops them. ``ORGANISATION_POOL_SIZE`` is the
 number kept per blueprint (0 disables the pool).
@@ -20,7 +20,8 @@ from django_tenants.utils import schema_context
 from psycopg import sql
 
 from sites.blueprints import BLUEPRINTS, Blueprint
-from sites.seeding import POOL_PLACEHOLDER_NAME, site_seed
+from sites.seeding import POOL_PLACEHOLDER_NAME
+from tenants import organisation_hooks
 from tenants.models import PoolSchema
 from tenants.naming import POOL_SCHEMA_PREFIX
 from tenants.schema_template import clone_template, ensure_template_schema, template_schema_name
@@ -69,7 +70,9 @@ def pool_refill(*, size: int | None = None, blueprints: Sequence[Blueprint] | No
             with transaction.atomic():
                 clone_template(target=name, template=template)
                 with schema_context(name):
-                    site_seed(name=POOL_PLACEHOLDER_NAME, hostname=f"{name[1:]}.pool.invalid", blueprint=blueprint)
+                    organisation_hooks.site_seed.call_one(
+                        name=POOL_PLACEHOLDER_NAME, hostname=f"{name[1:]}.pool.invalid", blueprint=blueprint
+                    )
                 PoolSchema.objects.create(
                     name=name, template=template, blueprint=blueprint.key, blueprint_version=blueprint.version
                 )

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -27,7 +28,7 @@ from django_tenants.utils import schema_context
 
 from sites.blueprints import DEFAULT_BLUEPRINT, blueprint_get
 from sites.catalogue import validate_app_keys
-from sites.seeding import site_personalise, site_seed
+from tenants import organisation_hooks
 from tenants.audit import Actor, audited
 from tenants.jobs import ProgressCallback, job_create, job_mark, job_publish_step
 from tenants.models import Domain, EmailDomain, Job, Organisation
@@ -279,9 +280,13 @@ def seed_site(*, organisation: Organisation, spec: ProvisioningSpec, schema_sour
     blueprint = blueprint_get(key=spec.blueprint)
     with schema_context(organisation.schema_name):
         if schema_source == "pool":
-            site_personalise(name=organisation.name, hostname=spec.domains[0], blueprint=blueprint)
+            organisation_hooks.site_personalise.call_one(
+                name=organisation.name, hostname=spec.domains[0], blueprint=blueprint
+            )
         else:
-            site_seed(name=organisation.name, hostname=spec.domains[0], blueprint=blueprint, apps=spec.apps)
+            organisation_hooks.site_seed.call_one(
+                name=organisation.name, hostname=spec.domains[0], blueprint=blueprint, apps=spec.apps
+            )
 
 
 def register_sign_on_client(*, organisation: Organisation) -> None:
@@ -295,7 +300,7 @@ def invite_first_administrator(*, organisation: Organisation, spec: Provisioning
     if not spec.admin_email:
         return
     from shared_apps.accounts.services import invitation_create
-    from tenant_apps.people.roles import Role
+    from tenants.roles import Role
 
     invitation_create(organisation=organisation, email=spec.admin_email, role=Role.ADMINISTRATOR, actor=actor)
 
@@ -326,7 +331,6 @@ def _reason(exc: BaseException) -> str:
 
 
 def _queue_pool_refill() -> None:
-    from tenants.tasks import pool_refill
-
+    """Refill the warm pool in the background. By the task's name: the tasks module calls this one."""
     if getattr(settings, "ORGANISATION_POOL_SIZE", 0) > 0:
-        pool_refill.delay()
+        current_app.tasks["tenants.pool_refill"].delay()

@@ -36,7 +36,7 @@ def synced(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
     """Record the local-copy syncs a primary-address change queues (no task reaches a real broker)."""
     queued: list[str] = []
     monkeypatch.setattr(
-        "tenant_apps.people.tasks.queue_local_user_sync", lambda *, account_id: queued.append(str(account_id))
+        "shared_apps.people.tasks.queue_local_user_sync", lambda *, account_id: queued.append(str(account_id))
     )
     return queued
 

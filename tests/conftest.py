@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import pytest
 from django.db import connection
 
-from tenant_apps.people.roles import Role
 from tenants.models import Organisation
+from tenants.roles import Role
 from tests.harness.database import prepare_test_database
 from tests.harness.people import Person, make_person
 

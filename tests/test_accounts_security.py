@@ -13,8 +13,9 @@ from django_tenants.utils import tenant_context
 from shared_apps.accounts import selectors, services
 from shared_apps.accounts.models import Account
 from shared_apps.operator.services import account_set_platform_operator
-from tenant_apps.people.roles import Role
-from tenant_apps.people.services import local_user_for_account, membership_set_role
+from shared_apps.people.services import local_user_for_account
+from tenant_apps.members.services import membership_set_role
+from tenants.roles import Role
 from tests import accounts_support as support
 from tests.accounts_support import code_for
 from tests.harness.clients import client_for

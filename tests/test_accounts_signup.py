@@ -15,11 +15,11 @@ from shared_apps.accounts import services
 from shared_apps.accounts.models import Account, AccountEmail, Invitation
 from shared_apps.accounts.selectors import account_for_user, invitation_for_token
 from shared_apps.accounts.tokens import invitation_token_new
-from tenant_apps.people.models import User
-from tenant_apps.people.roles import Role
-from tenant_apps.people.selectors import role_of
-from tenant_apps.people.services import local_user_for_account
+from shared_apps.people.models import User
+from shared_apps.people.services import local_user_for_account
+from tenant_apps.members.selectors import role_of
 from tenants.audit import Actor
+from tenants.roles import Role
 from tests import accounts_support as support
 from tests.accounts_support import GOOD_PASSWORD, link_in, mails_to
 from tests.harness.clients import client_for

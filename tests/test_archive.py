@@ -27,10 +27,9 @@ from wagtail.models import Page, Site
 
 from shared_apps.accounts.models import Account, LocalUserLink
 from shared_apps.accounts.services import account_create
+from shared_apps.people.models import User
+from tenant_apps.members.selectors import role_of
 from tenant_apps.pages.models import ContentPage
-from tenant_apps.people.models import User
-from tenant_apps.people.roles import Role
-from tenant_apps.people.selectors import role_of
 from tenants import archive, tasks
 from tenants.archive import (
     ArchiveFailed,
@@ -44,6 +43,7 @@ from tenants.archive import (
 from tenants.audit import Actor
 from tenants.models import AuditEvent, Domain, EmailDomain, Job, Organisation
 from tenants.provisioning import organisation_create
+from tenants.roles import Role
 from tenants.selectors import expected_migration_leaves
 from tenants.services import (
     organisation_domain_add,

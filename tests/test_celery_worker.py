@@ -9,9 +9,9 @@ from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.models import Account, LocalUserLink
 from shared_apps.accounts.services import account_create, account_update_profile
-from tenant_apps.people.models import User
-from tenant_apps.people.services import local_user_for_account
-from tenant_apps.people.tasks import local_user_sync
+from shared_apps.people.models import User
+from shared_apps.people.services import local_user_for_account
+from shared_apps.people.tasks import local_user_sync
 from tests.harness.worker import running_worker
 
 pytestmark = pytest.mark.worker

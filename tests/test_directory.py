@@ -10,9 +10,9 @@ from shared_apps.accounts.models import Account, AccountEmail
 from shared_apps.shared_space.selectors import (
     directory_accounts,
     memberships_of,
-    organisation_directory,
     viewer_is_civil_servant,
 )
+from tenant_apps.members.selectors import organisation_directory
 from tenants.models import EmailDomain, Organisation
 from tests.harness.clients import client_for
 from tests.harness.people import make_person

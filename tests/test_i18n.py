@@ -270,7 +270,7 @@ def test_a_sign_in_on_a_subsite_remembers_the_accounts_language_on_that_host(wor
     request.session = SessionStore()
     request.LANGUAGE_CODE = "en"  # as LocaleMiddleware left it for this request
     with tenant_context(world.org_a):
-        login(request, person.local_user(world.org_a), backend="tenant_apps.people.backends.AccountBackend")
+        login(request, person.local_user(world.org_a), backend="shared_apps.people.backends.AccountBackend")
         response = LanguageCookieMiddleware(lambda request: HttpResponse(translation.get_language()))(request)
 
     assert request.session[SESSION_KEY] == "nl" and request.LANGUAGE_CODE == "nl"

@@ -11,10 +11,11 @@ from django_tenants.utils import tenant_context
 from shared_apps.accounts.models import Account, LocalUserLink
 from shared_apps.accounts.selectors import account_linked_schemas
 from shared_apps.accounts.services import account_create
-from tenant_apps.people.models import User
-from tenant_apps.people.roles import Role
-from tenant_apps.people.selectors import role_of
-from tenant_apps.people.services import local_user_for_account, membership_set_role
+from shared_apps.people.models import User
+from shared_apps.people.services import local_user_for_account
+from tenant_apps.members.selectors import role_of
+from tenant_apps.members.services import membership_set_role
+from tenants.roles import Role
 from tests.harness.clients import client_for
 
 pytestmark = pytest.mark.django_db

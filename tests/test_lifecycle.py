@@ -10,8 +10,7 @@ from django_tenants.utils import tenant_context
 from wagtail.models import Site
 
 from shared_apps.accounts.models import Account, Invitation, LocalUserLink
-from tenant_apps.people.roles import Role
-from tenant_apps.people.selectors import role_of
+from tenant_apps.members.selectors import role_of
 from tenants import services
 from tenants.audit import Actor
 from tenants.models import AuditEvent, Domain, EmailDomain, Job, Organisation
@@ -22,6 +21,7 @@ from tenants.provisioning import (
     organisation_provision_run,
     organisation_provision_submit,
 )
+from tenants.roles import Role
 from tests.harness.clients import client_for
 from tests.harness.people import make_person
 

@@ -9,14 +9,14 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.models import Account, AccountEmail, Invitation, JoinRequest
+from shared_apps.people.models import User
+from shared_apps.people.services import local_user_for_account
+from tenant_apps.members import memberships
 from tenant_apps.members.operator_access import SESSION_KEY
-from tenant_apps.people import memberships
-from tenant_apps.people.models import User
-from tenant_apps.people.roles import Role
-from tenant_apps.people.selectors import role_of
-from tenant_apps.people.services import local_user_for_account
+from tenant_apps.members.selectors import role_of
 from tenants.audit import Actor
 from tenants.models import AuditEvent, EmailDomain
+from tenants.roles import Role
 from tests.harness.clients import client_for
 from tests.harness.people import make_person
 

@@ -16,13 +16,14 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, Revision, Site
 
-from shared_apps.accounts import personal_data, tasks
+from shared_apps.accounts import tasks
 from shared_apps.accounts.models import Account, AccountEmail, Invitation, JoinRequest, LocalUserLink, PersonalDataJob
+from shared_apps.accounts.personal_data import erasure, export, jobs, requests
+from shared_apps.people.models import User
+from tenant_apps.members.selectors import role_of
 from tenant_apps.pages.models import ContentPage
-from tenant_apps.people.models import User
-from tenant_apps.people.roles import Role
-from tenant_apps.people.selectors import role_of
 from tenants.models import AuditEvent
+from tenants.roles import Role
 from tests.harness.clients import client_for
 from tests.harness.people import make_person
 
@@ -106,13 +107,13 @@ def test_the_export_holds_the_account_and_the_persons_content_from_both_organisa
     AccountEmail.objects.get_or_create(account=person.account, email="second@mail.example")
     JoinRequest.objects.create(account=person.account, organisation=world.org_b, message="Let me in, please")
     with django_capture_on_commit_callbacks(execute=True):
-        job = personal_data.personal_data_export_request(account=person.account)
+        job = requests.personal_data_export_request(account=person.account)
     assert inline_tasks == [("accounts.personal_data_export", str(job.pk))]
 
     job.refresh_from_db()
     assert (job.state, job.step, job.percent) == ("ready", "ready", 100)
     path = Path(job.result["archive"])
-    assert path.parent == personal_data.export_root() and path.stat().st_mode & 0o777 == 0o600
+    assert path.parent == jobs.export_root() and path.stat().st_mode & 0o777 == 0o600
 
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
@@ -184,7 +185,7 @@ def test_the_last_administrator_is_warned_before_deleting_the_account(world):
     page = client_for(None, person=world.a_admin).get("/accounts/data/")
     assert b"last administrator of\n     Organisation A" in page.content
     assert b"last administrator" not in client_for(None, person=world.a_editor_b_member).get("/accounts/data/").content
-    assert personal_data.organisations_left_without_administrator(account=world.b_member.account) == []
+    assert jobs.organisations_left_without_administrator(account=world.b_member.account) == []
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(world):
@@ -199,11 +200,11 @@ def test_a_failed_export_says_why_and_leaves_no_file(world, contributions, monke
     def explode(**kwargs):  # type: ignore[no-untyped-def]
         raise OSError("disk full")
 
-    monkeypatch.setattr(personal_data, "_export_account", explode)
+    monkeypatch.setattr(export, "export_account", explode)
     assert tasks.personal_data_export(str(job.pk)) == {"state": "failed", "error": "OSError: disk full"}
     job.refresh_from_db()
     assert (job.state, job.step, job.error) == ("failed", "failed", "OSError: disk full")
-    assert list(personal_data.export_root().iterdir()) == []
+    assert list(jobs.export_root().iterdir()) == []
 
 
 # --- Delete ----------------------------------------------------------------------------------------------
@@ -291,24 +292,24 @@ def _snapshot(world, person) -> dict:  # type: ignore[no-untyped-def]
 
 def test_deletion_removes_earlier_export_archives_and_can_be_run_again(world, contributions):
     person = contributions["person"]
-    export = PersonalDataJob.objects.create(account_id=person.account.pk, kind="export")
-    archive = personal_data.personal_data_export_run(job=export)
+    export_job = PersonalDataJob.objects.create(account_id=person.account.pk, kind="export")
+    archive = export.personal_data_export_run(job=export_job)
     assert archive.exists()
 
     job = PersonalDataJob.objects.create(account_id=person.account.pk, kind="delete")
-    personal_data.personal_data_delete_run(job=job)
+    erasure.personal_data_delete_run(job=job)
     assert not archive.exists()
 
     again = PersonalDataJob.objects.create(account_id=person.account.pk, kind="delete")
-    with pytest.raises(personal_data.PersonalDataFailed, match="no longer exists"):
-        personal_data.personal_data_delete_run(job=again)
+    with pytest.raises(jobs.PersonalDataFailed, match="no longer exists"):
+        erasure.personal_data_delete_run(job=again)
 
 
 def test_deletion_needs_the_address_as_confirmation_and_one_request_at_a_time(world):
     account = world.citizen.account
     with pytest.raises(ValidationError, match="to confirm"):
-        personal_data.personal_data_delete_request(account=account, confirmation="")
-    personal_data.personal_data_delete_request(account=account, confirmation=account.email)
+        requests.personal_data_delete_request(account=account, confirmation="")
+    requests.personal_data_delete_request(account=account, confirmation=account.email)
     with pytest.raises(ValidationError, match="already being deleted"):
-        personal_data.personal_data_delete_request(account=account, confirmation=account.email)
+        requests.personal_data_delete_request(account=account, confirmation=account.email)
     assert Account.objects.filter(pk=account.pk, is_active=True).exists()  # nothing happens before the task

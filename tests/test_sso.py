@@ -41,7 +41,7 @@ from shared_apps.accounts import selectors as account_selectors
 from shared_apps.accounts.models import Account, AccountEmail
 from shared_apps.identity_provider.keys import development_signing_key, signing_key_problem
 from shared_apps.identity_provider.selectors import CLIENT_ID_PREFIX, oidc_client_for, oidc_client_id
-from tenant_apps.people.models import User
+from shared_apps.people.models import User
 from tenant_apps.sso.relying_party import provider_host, provider_metadata_forget
 from tenants import provisioning, services
 from tenants.audit import Actor

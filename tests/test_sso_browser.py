@@ -36,11 +36,11 @@ from wagtail.models import Page, Site
 from govsquare.layout import REPO_ROOT
 from shared_apps.accounts.models import Account, AccountEmail
 from shared_apps.identity_provider.services import oidc_clients_sync_all
+from shared_apps.people.models import User
+from tenant_apps.members.selectors import role_of
 from tenant_apps.pages.models import ContentPage
-from tenant_apps.people.models import User
-from tenant_apps.people.roles import Role
-from tenant_apps.people.selectors import role_of
 from tenants.models import EmailDomain
+from tenants.roles import Role
 from tests.harness.people import PASSWORD, make_person
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -3,7 +3,10 @@
 * every app in ``shared_apps/`` lives in the public schema only;
 * every app in ``tenant_apps/`` lives in every organisation schema (and in the template schema);
 * ``tenants`` (the organisation registry) lives in the public schema;
-* a short, explicit list of apps is needed on *both* sides (``BOTH_SIDES_APPS``), each with a reason.
+* a short, explicit list of apps is needed on *both* sides (``BOTH_SIDES_APPS``), each with a reason;
+* ``govsquare`` itself is an app without models (``PROJECT_APPS``).
+
+Which code may import which is a separate rule, checked by import-linter (``.importlinter``).
 
 ``SHARED_APPS`` / ``TENANT_APPS`` in the settings are computed here and nowhere else, and
 ``govsquare.architecture`` checks the models against the same lists.
@@ -22,7 +25,9 @@ TENANT_APPS_FOLDER = "tenant_apps"
 BOTH_SIDES_APPS: list[str] = [
     "django.contrib.contenttypes",  # every schema has its own content types (ids differ per schema)
     "django.contrib.auth",  # groups and permissions are per schema: Wagtail's permissions need them
-    "tenant_apps.people",  # the local user table (AUTH_USER_MODEL), linked to a public Account
+    # The local user table (AUTH_USER_MODEL), linked to a public Account: a person's presence in every
+    # schema, the shared space's included. Its code is public-side (shared_apps/), so both sides use it.
+    "shared_apps.people",
     "django.contrib.sessions",  # a session belongs to one host, so to one schema
     "django.contrib.messages",
     "django.contrib.staticfiles",
@@ -60,6 +65,10 @@ BOTH_SIDES_APPS: list[str] = [
 #: The organisation registry must be in the public schema (django-tenants requires it first).
 REGISTRY_APPS: list[str] = ["django_tenants", "tenants"]
 
+#: The project package itself, as an app without models (platform-wide checks, the ``demo_data`` command):
+#: public schema, where commands and checks run.
+PROJECT_APPS: list[str] = ["govsquare"]
+
 
 def apps_in_folder(folder: str, *, root: Path = REPO_ROOT) -> list[str]:
     """Dotted names of the Django apps (sub-folders with an ``apps.py``) in ``folder``."""
@@ -80,7 +89,7 @@ def _unique(names: list[str]) -> list[str]:
 
 def shared_apps() -> list[str]:
     """Apps installed in the public schema."""
-    return _unique(REGISTRY_APPS + BOTH_SIDES_APPS + apps_in_folder(SHARED_APPS_FOLDER))
+    return _unique(REGISTRY_APPS + BOTH_SIDES_APPS + apps_in_folder(SHARED_APPS_FOLDER) + PROJECT_APPS)
 
 
 def tenant_apps() -> list[str]:

@@ -15,14 +15,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from shared_apps.accounts.models import Account, PersonalDataJob
-from shared_apps.accounts.personal_data import (
+from shared_apps.accounts.personal_data.jobs import (
     organisations_left_without_administrator,
     personal_data_archive_path,
-    personal_data_delete_request,
-    personal_data_export_request,
     personal_data_job_get,
     personal_data_jobs_of,
 )
+from shared_apps.accounts.personal_data.requests import personal_data_delete_request, personal_data_export_request
+from tenants.errors import error_messages_by_field
 
 SESSION_KEY = "govsquare.personal_data_jobs"
 
@@ -37,9 +37,7 @@ def _remember(request: HttpRequest, job: PersonalDataJob) -> None:
 
 
 def _errors(error: ValidationError) -> list[str]:
-    if hasattr(error, "error_dict"):
-        return [message for messages in error.message_dict.values() for message in messages]
-    return list(error.messages)
+    return [message for messages in error_messages_by_field(error).values() for message in messages]
 
 
 def _home(

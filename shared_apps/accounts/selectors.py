@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from shared_apps.accounts.models import Account, LocalUserLink
+from shared_apps.accounts.models import Account, AccountEmail, Invitation, LocalUserLink
+from shared_apps.accounts.tokens import invitation_token_hash
+from tenants import organisation_hooks
+from tenants.models import Organisation
 
 
 def account_get(*, account_id: UUID | str) -> Account:
@@ -35,7 +38,6 @@ def account_linked_schemas(*, account: Account) -> list[str]:
 
 def account_civil_servant_organisations(*, account: Account):  # type: ignore[no-untyped-def]
     """The organisations (not pending deletion) at whose e-mail domains the account has a verified address."""
-    from tenants.models import Organisation
 
     domains = [
         email.rpartition("@")[2].lower()
@@ -69,7 +71,6 @@ def account_for_user(*, user: object) -> Account | None:
 
 def account_for_sign_in(*, email: str) -> Account | None:
     """The account that signs in with ``email``: its primary address, or another address it has verified."""
-    from shared_apps.accounts.models import AccountEmail
 
     email = (email or "").strip()
     if not email:
@@ -83,7 +84,6 @@ def account_for_sign_in(*, email: str) -> Account | None:
 
 def account_holding_address(*, email: str) -> Account | None:
     """The account that has ``email`` as any of its addresses (verified or not), or ``None``."""
-    from shared_apps.accounts.models import AccountEmail
 
     email = (email or "").strip()
     account = Account.objects.filter(email__iexact=email).first()
@@ -108,54 +108,24 @@ def account_email_is_verified(*, account: Account) -> bool:
     return account.emails.filter(is_primary=True, verified_at__isnull=False).exists()
 
 
-def account_administered_organisations(*, account: Account) -> list:  # type: ignore[type-arg]
+def account_administered_organisations(*, account: Account) -> list[Organisation]:
     """The organisations in which ``account`` is an administrator, read live from their schemas.
 
-    An administrator is a local user in the "Administrators" group or a superuser of that schema
-    (``tenant_apps.people.roles``). Only the schemas the account has a local user in are asked
-    (``LocalUserLink``), in one query: a role given or taken away counts at once, nothing is stored.
+    Only the schemas the account has a local user in are asked (``LocalUserLink``), through the
+    organisation side's ``roles_of_accounts`` hook (one query): a role given or taken away counts at
+    once, nothing is stored.
     """
-    import re
-
-    from django.contrib.auth.models import Group
-    from django.db import connection
-
-    from tenant_apps.people.models import User
-    from tenant_apps.people.roles import ADMINISTRATORS_GROUP
-    from tenants.models import Organisation
-
     schemas = set(LocalUserLink.objects.filter(account=account).values_list("schema_name", flat=True))
     organisations = {
         organisation.schema_name: organisation
         for organisation in Organisation.objects.filter(schema_name__in=schemas).exclude(
             status=Organisation.Status.PROVISIONING
         )
-        if re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", organisation.schema_name)
     }
     if not organisations:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [list(organisations)])
-        present = sorted(row[0] for row in cursor.fetchall())
-        if not present:
-            return []
-        quote = connection.ops.quote_name
-        users, memberships, groups = (
-            quote(User._meta.db_table),
-            quote(User.groups.through._meta.db_table),
-            quote(Group._meta.db_table),
-        )
-        parts = [
-            f"SELECT %s FROM {quote(schema)}.{users} u WHERE u.account_id = %s AND u.is_active AND ("
-            f"u.is_superuser OR EXISTS (SELECT 1 FROM {quote(schema)}.{memberships} ug "
-            f"JOIN {quote(schema)}.{groups} g ON g.id = ug.group_id WHERE ug.user_id = u.id AND g.name = %s))"
-            for schema in present
-        ]
-        params: list[object] = []
-        for schema in present:
-            params += [schema, account.pk, ADMINISTRATORS_GROUP]
-        cursor.execute(" UNION ALL ".join(parts), params)
-        found = {row[0] for row in cursor.fetchall()}
+    roles = organisation_hooks.roles_of_accounts.call_one(account_ids=[account.pk], schema_names=list(organisations))
+    found = {schema for (schema, _), role in roles.items() if role.administers}
     return sorted((organisations[schema] for schema in found), key=lambda o: o.name)
 
 
@@ -192,8 +162,6 @@ def account_second_factor_state(*, account: Account) -> str:
 
 def invitation_for_token(*, token: str):  # type: ignore[no-untyped-def]
     """The open (not yet accepted) invitation whose link carries ``token``, expired or not; else ``None``."""
-    from shared_apps.accounts.models import Invitation
-    from shared_apps.accounts.tokens import invitation_token_hash
 
     if not token or len(token) > 200:
         return None

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from shared_apps.accounts.models import Account, AccountEmail, Invitation
+from shared_apps.accounts.signals import account_changed
 
 
 def account_create(
@@ -77,7 +78,6 @@ def account_update_profile(
 ) -> Account:
     """Change a person's profile (``None`` leaves a field as it is); a new name reaches every schema's
     local copy in the background, after commit."""
-    from tenant_apps.people.tasks import queue_local_user_sync
 
     display_name = (display_name or "").strip()
     errors: dict[str, list[str]] = {}
@@ -125,7 +125,7 @@ def account_update_profile(
                 transaction.on_commit(lambda: default_storage.delete(replaced))
         account.save(update_fields=sorted(set(fields)))
         if stored_name != display_name:
-            transaction.on_commit(lambda: queue_local_user_sync(account_id=account.pk))
+            transaction.on_commit(lambda: account_changed.send(sender=Account, account_id=account.pk))
     return account
 
 
@@ -151,7 +151,7 @@ def invitation_create(*, organisation, email: str, role: str, actor) -> Invitati
     """Invite ``email`` to ``organisation`` with ``role``; the e-mail goes out after commit.
 
     The role is applied when the person first signs in to that organisation's subsite (see
-    ``tenant_apps.people.services.local_user_for_account``) with the invited address verified on
+    ``shared_apps.people.services.local_user_for_account``) with the invited address verified on
     their account. Someone without an account gets a sign-up link on the shared space carrying a
     random token (only its sha256 is stored); signing up through it verifies the invited address.
     The invitation expires after ``ACCOUNT_INVITATION_DAYS``; an expired open one is replaced.
@@ -162,7 +162,7 @@ def invitation_create(*, organisation, email: str, role: str, actor) -> Invitati
     from shared_apps.accounts.mail import host_url, platform_url, send_after_commit
     from shared_apps.accounts.selectors import account_holding_address
     from shared_apps.accounts.tokens import invitation_token_new
-    from tenant_apps.people.roles import role_label
+    from tenants.roles import role_label
 
     email = (email or "").strip()
     try:
@@ -451,7 +451,6 @@ def account_email_remove(*, account: Account, account_email_id: object) -> None:
 def account_email_make_primary(*, account: Account, account_email_id: object) -> AccountEmail:
     """Make a verified address the primary one (the account's sign-in address); local copies follow."""
     from shared_apps.accounts.mail import send_after_commit
-    from tenant_apps.people.tasks import queue_local_user_sync
 
     with transaction.atomic():
         row = _own_address(account=account, account_email_id=account_email_id, lock=True)
@@ -469,7 +468,7 @@ def account_email_make_primary(*, account: Account, account_email_id: object) ->
                 account.save(update_fields=["email"])
         except IntegrityError as exc:
             raise ValidationError(_("%(email)s belongs to another account.") % {"email": row.email}) from exc
-        transaction.on_commit(lambda: queue_local_user_sync(account_id=account.pk))
+        transaction.on_commit(lambda: account_changed.send(sender=Account, account_id=account.pk))
         send_after_commit(
             to=previous,
             subject=_("The primary e-mail address of your GovSquare account changed"),

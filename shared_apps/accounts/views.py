@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,11 +48,13 @@ from shared_apps.accounts.models import Account
 from shared_apps.accounts.selectors import SecondFactor
 from shared_apps.accounts.services import SignInOutcome
 from shared_apps.accounts.tokens import totp_qr_svg, totp_uri
-from tenant_apps.people.roles import role_label
+from shared_apps.people.services import local_user_for_account
+from tenants.roles import role_label
 
 View = Callable[..., HttpResponse]
 
-BACKEND = "tenant_apps.people.backends.AccountBackend"
+#: Sign-in on the shared space goes through the same backend as on every subsite.
+BACKEND = settings.AUTHENTICATION_BACKENDS[0]
 PENDING = "accounts.pending_sign_in"
 PENDING_SECONDS = 600
 
@@ -93,8 +95,6 @@ def _refused(request: HttpRequest, template: str, context: dict[str, Any], outco
     status = 429 if outcome.retry_at is not None else 422
     response = render(request, template, context, status=status)
     if outcome.retry_at is not None:
-        from django.utils import timezone
-
         response["Retry-After"] = str(max(1, int((outcome.retry_at - timezone.now()).total_seconds())))
     return response
 
@@ -114,8 +114,6 @@ def _pending(request: HttpRequest) -> tuple[Account, dict[str, Any]] | None:
 
 def _complete_sign_in(request: HttpRequest, account: Account, next_url: str) -> HttpResponse:
     """Sign in as the account's local user of the shared space (made on first sign-in)."""
-    from tenant_apps.people.services import local_user_for_account
-
     request.session.pop(PENDING, None)
     user = local_user_for_account(account=account)
     if not user.is_active:
@@ -473,8 +471,6 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def invitation_sign_up(request: HttpRequest, token: str) -> HttpResponse:
-    from django.utils import timezone
-
     invitation = selectors.invitation_for_token(token=token)
     if invitation is None:
         return _problem(

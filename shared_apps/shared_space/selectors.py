@@ -1,6 +1,7 @@
 """People directories: the one place that decides whose profile a viewer may see.
 
-* **An organisation's directory** (its subsite, ``/people/``): its members, shown to its members only.
+* **An organisation's directory** (its subsite, ``/people/``): its members, shown to its members only —
+  ``tenant_apps.members.selectors.organisation_directory``, which lists them through ``profiles_for``.
 * **The platform directory** (the shared space, ``/people/``): a civil servant sees every civil servant's
   profile and every public one; a citizen, or an anonymous visitor, sees only profiles with
   ``profile_public``. Only active accounts are ever listed.
@@ -21,18 +22,13 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.conf import settings
-from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import CharField, Exists, F, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
-from django_tenants.utils import schema_context, tenant_context
 
 from shared_apps.accounts.models import Account, AccountEmail, LocalUserLink
-from tenant_apps.people.models import User
-from tenant_apps.people.roles import MEMBERS_GROUP
-from tenant_apps.people.selectors import is_member
+from tenants import organisation_hooks
 from tenants.models import EmailDomain, Organisation
+from tenants.schemas import in_public_schema
 
 
 @dataclass(frozen=True)
@@ -102,24 +98,6 @@ def directory_profile(*, viewer: Account | None, account_id: UUID | str) -> Prof
     return profiles_for(accounts=[account])[0] if account is not None else None
 
 
-def organisation_directory(*, organisation: Organisation, viewer: User) -> list[Profile]:
-    """The members of ``organisation``, for ``viewer`` (a local user of that organisation's schema).
-
-    Raises ``PermissionDenied`` unless the viewer is a member (any role) of the organisation.
-    """
-    with tenant_context(organisation):
-        if not is_member(user=viewer):
-            raise PermissionDenied(f"Only members of {organisation.name} see its people.")
-        account_ids = list(
-            User.objects.filter(is_active=True, groups__name=MEMBERS_GROUP, account__isnull=False)
-            .values_list("account_id", flat=True)
-            .distinct()
-        )
-    with schema_context(settings.PUBLIC_SCHEMA_NAME):
-        accounts = Account.objects.filter(pk__in=account_ids, is_active=True).order_by("display_name", "pk")
-        return profiles_for(accounts=accounts)
-
-
 # --- Profiles --------------------------------------------------------------------------------------------
 
 
@@ -127,7 +105,7 @@ def profiles_for(*, accounts: Iterable[Account]) -> list[Profile]:
     """The profiles of ``accounts``, in their order (one query across the schemas for the memberships)."""
     accounts = list(accounts)
     memberships = memberships_of(account_ids=[account.pk for account in accounts])
-    with schema_context(settings.PUBLIC_SCHEMA_NAME):  # profile photos are stored with the public schema's media
+    with in_public_schema():  # profile photos are stored with the public schema's media
         return [
             Profile(
                 account_id=account.pk,
@@ -144,8 +122,8 @@ def profiles_for(*, accounts: Iterable[Account]) -> list[Profile]:
 def memberships_of(*, account_ids: list[UUID]) -> dict[UUID, list[OrganisationRef]]:
     """For each account, the active organisations it is a member of, by name.
 
-    ``LocalUserLink`` says which schemas to look in; one ``UNION ALL`` query reads the "Members" group of
-    every one of them.
+    ``LocalUserLink`` says which schemas to look in; the organisation side's ``roles_of_accounts`` hook
+    reads them in one query.
     """
     if not account_ids:
         return {}
@@ -160,30 +138,15 @@ def memberships_of(*, account_ids: list[UUID]) -> dict[UUID, list[OrganisationRe
     }
     if not organisations:
         return {}
-    quote = connection.ops.quote_name
-    user_table, group_table = quote(User._meta.db_table), quote(Group._meta.db_table)
-    through = User.groups.through._meta
-    through_table = quote(through.db_table)
-    user_column = quote(through.get_field("user").column)
-    group_column = quote(through.get_field("group").column)
-    parts, params = [], []
-    for schema_name in sorted(organisations):
-        schema = quote(schema_name)
-        parts.append(
-            f"SELECT %s AS schema_name, u.account_id FROM {schema}.{user_table} u "
-            f"JOIN {schema}.{through_table} ug ON ug.{user_column} = u.id "
-            f"JOIN {schema}.{group_table} g ON g.id = ug.{group_column} "
-            "WHERE g.name = %s AND u.is_active AND u.account_id = ANY(%s)"
-        )
-        params += [schema_name, MEMBERS_GROUP, list(account_ids)]
+    roles = organisation_hooks.roles_of_accounts.call_one(account_ids=account_ids, schema_names=list(organisations))
     found: dict[UUID, list[OrganisationRef]] = defaultdict(list)
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        for schema_name, account_id in cursor.fetchall():
-            organisation = organisations[schema_name]
-            found[account_id].append(
-                OrganisationRef(name=organisation.name, slug=organisation.slug, host=organisation.platform_host)
-            )
+    for (schema_name, account_id), held in roles.items():
+        if held.role is None:
+            continue
+        organisation = organisations[schema_name]
+        found[account_id].append(
+            OrganisationRef(name=organisation.name, slug=organisation.slug, host=organisation.platform_host)
+        )
     for refs in found.values():
         refs.sort(key=lambda ref: ref.name)
     return dict(found)

@@ -1,6 +1,6 @@
 """The "Members" screens of an organisation's Wagtail admin: for its administrators only.
 
-Thin: reads through ``tenant_apps.people.selectors``, writes through ``tenant_apps.people.memberships``
+Thin: reads through ``shared_apps.people.selectors``, writes through ``tenant_apps.members.memberships``
 (which audit every change in the organisation's trail). Every change is a POST with CSRF; the outcome
 or the reason of a refusal is shown as a message on the members page.
 """
@@ -19,10 +19,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tenant_apps.members import memberships
 from tenant_apps.members.forms import ROLE_CHOICES, InviteForm, RoleForm
-from tenant_apps.people import memberships
-from tenant_apps.people.roles import role_label
-from tenant_apps.people.selectors import (
+from tenant_apps.members.selectors import (
     administrators_count,
     invitations_open,
     is_administrator,
@@ -30,6 +29,7 @@ from tenant_apps.people.selectors import (
     members_list,
 )
 from tenants.models import Organisation
+from tenants.roles import role_label
 
 View = Callable[..., HttpResponse]
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tenant_apps.people.memberships import JOIN_REQUEST_MESSAGE_MAX
-from tenant_apps.people.roles import Role
+from tenant_apps.members.memberships import JOIN_REQUEST_MESSAGE_MAX
+from tenants.roles import Role
 
 ROLE_CHOICES = [
     (Role.MEMBER.value, _("Member")),

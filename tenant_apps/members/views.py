@@ -9,11 +9,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shared_apps.accounts.models import Account
-from shared_apps.shared_space.selectors import organisation_directory
+from tenant_apps.members import memberships
 from tenant_apps.members.admin_views import organisation_of
 from tenant_apps.members.forms import JoinRequestForm
-from tenant_apps.people import memberships
-from tenant_apps.people.selectors import invitation_open_for, is_member, join_request_pending_for
+from tenant_apps.members.selectors import (
+    invitation_open_for,
+    is_member,
+    join_request_pending_for,
+    organisation_directory,
+)
 
 
 def _account_of(request: HttpRequest) -> Account | None:

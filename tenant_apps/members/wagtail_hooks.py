@@ -9,7 +9,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from tenant_apps.members import admin_urls
-from tenant_apps.people.selectors import is_administrator
+from tenant_apps.members.selectors import is_administrator
 from tenants.models import Organisation
 
 

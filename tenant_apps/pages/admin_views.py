@@ -17,9 +17,9 @@ from wagtail.models import Collection
 
 from sites.blueprints import VISIBILITY_CHOICES
 from tenant_apps.members.admin_views import administrator_required
+from tenant_apps.members.memberships import actor_for_user
 from tenant_apps.pages.services import collection_level_set
 from tenant_apps.pages.visibility import Level, collections_with_levels
-from tenant_apps.people.memberships import actor_for_user
 from tenants.models import Organisation
 from tenants.services import organisation_set_default_visibility
 

@@ -8,3 +8,12 @@ class PagesConfig(AppConfig):
     label = "org_pages"
     verbose_name = "Subsite pages"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tenant_apps.pages import personal_data, seeding
+        from tenants import organisation_hooks
+
+        # What the public side asks of the page types (tenants.organisation_hooks).
+        organisation_hooks.site_seed.register(seeding.site_seed)
+        organisation_hooks.site_personalise.register(seeding.site_personalise)
+        organisation_hooks.personal_data_export.register(personal_data.export_contributions, order=20)

@@ -11,7 +11,7 @@ organisation, ``participation`` -> public). A page is never more visible than it
 effective level is the most restrictive one on the way from the home page down.
 
 Documents and images take their level from their collection: each organisation has the collections
-"Organisation", "Civil servants" and "Public" (``sites.seeding.collections_seed``), each carrying its
+"Organisation", "Civil servants" and "Public" (``tenant_apps.pages.seeding.collections_seed``), each carrying its
 level (``CollectionLevel``, by identity, so renaming one changes nothing); any other collection takes
 the most restrictive level carried above it, and the root collection (and anything under no
 collection that carries one) takes the organisation's default.
@@ -87,7 +87,7 @@ def viewer_for_user(user) -> Viewer:  # type: ignore[no-untyped-def]
     if remembered is not None and remembered[0] == connection.schema_name:
         return remembered[1]
     from shared_apps.accounts.selectors import account_is_civil_servant
-    from tenant_apps.people.selectors import role_of
+    from tenant_apps.members.selectors import role_of
 
     member = connection.schema_name != "public" and (user.is_superuser or role_of(user=user) is not None)
     account = getattr(user, "account", None)
@@ -176,7 +176,7 @@ def visible_pages(*, queryset: QuerySet, viewer: Viewer) -> QuerySet:
 # --- Documents and images: their level is their collection's ------------------------------------------
 
 #: The collections made in every organisation, one per level, by the name they are made with
-#: (``sites.seeding.collections_seed``). The level is recorded by identity (``CollectionLevel``), not by
+#: (``tenant_apps.pages.seeding.collections_seed``). The level is recorded by identity (``CollectionLevel``), not by
 #: name: a renamed collection keeps its level.
 COLLECTION_LEVELS: dict[str, Level] = {
     "Organisation": Level.ORGANISATION,

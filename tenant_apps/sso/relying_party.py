@@ -44,7 +44,7 @@ SCOPE = "openid profile email"
 CHECKED_KEY = "sso.checked"
 #: The ID token of the sign-in, sent back as ``id_token_hint`` when signing out.
 ID_TOKEN_KEY = "sso.id_token"  # noqa: S105 - a session key name
-BACKEND = "tenant_apps.people.backends.AccountBackend"
+BACKEND = "shared_apps.people.backends.AccountBackend"
 METADATA_SECONDS = 300
 #: The endpoints a subsite calls server to server; the others are for the browser.
 SERVER_SIDE_ENDPOINTS = ("token_endpoint", "jwks_uri", "userinfo_endpoint", "revocation_endpoint")
@@ -237,7 +237,7 @@ def complete_sign_in(request: HttpRequest) -> CallbackOutcome:
     account = _account_for_subject(claims.get("sub"))
     if account is None or not account.is_active:
         raise SignInFailed(_("This account cannot sign in."), next_url=next_url, status=403)
-    from tenant_apps.people.services import local_user_for_account
+    from shared_apps.people.services import local_user_for_account
 
     user = local_user_for_account(account=account)  # in this organisation's schema
     if not user.is_active:

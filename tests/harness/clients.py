@@ -20,7 +20,7 @@ def client_for(organisation: Organisation | None, *, person: Person | None = Non
 
     The session is created in that organisation's schema, exactly as a sign-in there would.
     """
-    from tenant_apps.people.services import local_user_for_account
+    from shared_apps.people.services import local_user_for_account
 
     client = Client(HTTP_HOST=host or host_of(organisation))
     if person is None:

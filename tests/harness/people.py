@@ -10,10 +10,11 @@ from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.models import Account
 from shared_apps.accounts.services import account_create
-from tenant_apps.people.models import User
-from tenant_apps.people.roles import Role
-from tenant_apps.people.services import local_user_for_account, membership_set_role
+from shared_apps.people.models import User
+from shared_apps.people.services import local_user_for_account
+from tenant_apps.members.services import membership_set_role
 from tenants.models import Organisation
+from tenants.roles import Role
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)

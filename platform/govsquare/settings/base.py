@@ -50,7 +50,7 @@ ORGANISATION_DELETION_GRACE_DAYS = env.int("ORGANISATION_DELETION_GRACE_DAYS", d
 EXPORT_ROOT = env.path("EXPORT_ROOT", default=str(BASE_DIR / ".local" / "exports"))
 
 AUTH_USER_MODEL = "people.User"
-AUTHENTICATION_BACKENDS = ["tenant_apps.people.backends.AccountBackend"]
+AUTHENTICATION_BACKENDS = ["shared_apps.people.backends.AccountBackend"]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

@@ -12,11 +12,12 @@ from django_tenants.utils import tenant_context
 from shared_apps.accounts.selectors import account_find_by_email
 from shared_apps.accounts.services import account_create
 from shared_apps.operator.services import account_set_platform_operator
-from tenant_apps.people.roles import Role
-from tenant_apps.people.services import local_user_for_account, membership_set_role
+from shared_apps.people.services import local_user_for_account
+from tenant_apps.members.services import membership_set_role
 from tenants.audit import Actor
 from tenants.models import Organisation
 from tenants.provisioning import organisation_create
+from tenants.roles import Role
 
 DEMO_PASSWORD = "govsquare-demo"  # noqa: S105 - development demo data only
 

@@ -3,36 +3,13 @@
 * member: may see organisation content, no admin;
 * editor: member + Wagtail's "Editors" group (admin access, edit pages);
 * administrator: editor + "Moderators" + "Administrators" and superuser *within this schema only*.
+
+The roles themselves (``Role``, their labels) are shared with the public side: ``tenants.roles``.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from django.utils.translation import pgettext_lazy
-
-
-class Role(StrEnum):
-    MEMBER = "member"
-    EDITOR = "editor"
-    ADMINISTRATOR = "administrator"
-
-
-#: A role as it reads inside a sentence ("invited as editor"); the value itself is the English name.
-ROLE_LABELS = {
-    Role.MEMBER: pgettext_lazy("role in a sentence", "member"),
-    Role.EDITOR: pgettext_lazy("role in a sentence", "editor"),
-    Role.ADMINISTRATOR: pgettext_lazy("role in a sentence", "administrator"),
-}
-
-
-def role_label(role: object) -> str:
-    """``role`` (a ``Role`` or its value) in the current language, lower case; anything else as it is."""
-    try:
-        return str(ROLE_LABELS[Role(str(role))])
-    except (KeyError, ValueError):
-        return str(role)
-
+from tenants.roles import Role
 
 MEMBERS_GROUP = "Members"
 EDITORS_GROUP = "Editors"  # created by Wagtail's own migrations, with page permissions
@@ -47,3 +24,11 @@ ROLE_GROUPS: dict[Role, tuple[str, ...]] = {
 
 #: Every group a role may hand out; groups an administrator made by hand are left alone.
 ROLE_MANAGED_GROUPS = frozenset(name for names in ROLE_GROUPS.values() for name in names)
+
+
+def role_from_group_names(names: set[str] | frozenset[str]) -> Role | None:
+    """The highest role whose groups are all in ``names``."""
+    for role in (Role.ADMINISTRATOR, Role.EDITOR, Role.MEMBER):
+        if set(ROLE_GROUPS[role]) <= names:
+            return role
+    return None

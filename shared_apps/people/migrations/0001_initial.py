@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import tenant_apps.people.models
+import shared_apps.people.models
 from django.db import migrations, models
 
 
@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 'swappable': 'AUTH_USER_MODEL',
             },
             managers=[
-                ('objects', tenant_apps.people.models.LocalUserManager()),
+                ('objects', shared_apps.people.models.LocalUserManager()),
             ],
         ),
     ]

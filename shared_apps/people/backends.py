@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 from shared_apps.accounts.mail import platform_url
 from shared_apps.accounts.selectors import SecondFactor
 from shared_apps.accounts.services import account_password_check, account_second_factor_check
-from tenant_apps.people.models import User
-from tenant_apps.people.services import local_user_for_account
+from shared_apps.people.models import User
+from shared_apps.people.services import local_user_for_account
 
 
 class AccountBackend(ModelBackend):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from tenant_apps.people.roles import role_label as _role_label
+from tenants.roles import role_label as _role_label
 
 register = template.Library()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from tenants.demo import DEMO_PASSWORD, demo_data_ensure
+from govsquare.demo import DEMO_PASSWORD, demo_data_ensure
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 Because the table, ``auth_group`` and the group memberships all live in the same schema, Wagtail's
 own permission checks work unmodified, and "editor in org A, plain member in org B" is two rows in
 two schemas. Local users never hold a usable password: sign-in checks the account
-(``tenant_apps.people.backends.AccountBackend``).
+(``shared_apps.people.backends.AccountBackend``).
 """
 
 from __future__ import annotations

@@ -30,16 +30,19 @@ from django.utils.translation import gettext as _
 from shared_apps.accounts.models import Account, Invitation, JoinRequest
 from shared_apps.accounts.selectors import account_find_by_email
 from shared_apps.accounts.services import invitation_create
-from tenant_apps.people.models import User
-from tenant_apps.people.roles import ADMINISTRATORS_GROUP, Role
-from tenant_apps.people.selectors import (
+from shared_apps.people.models import User
+from shared_apps.people.services import local_user_for_account
+from tenant_apps.members.roles import ADMINISTRATORS_GROUP
+from tenant_apps.members.selectors import (
     account_has_verified_email_at_organisation,
     administrators_count,
     invitations_acceptable_by,
     role_of,
 )
+from tenant_apps.members.services import membership_set_role
 from tenants.audit import Actor, audited_in
 from tenants.models import Organisation
+from tenants.roles import Role
 
 JOIN_REQUEST_MESSAGE_MAX = 1000
 
@@ -81,7 +84,6 @@ def membership_auto_join(*, user: User, account: Account) -> bool:
         return False
     if not account_has_verified_email_at_organisation(account=account, organisation=organisation):
         return False
-    from tenant_apps.people.services import membership_set_role
 
     with membership_operation(
         organisation=organisation,
@@ -161,7 +163,6 @@ def _decide(
 
 def join_request_approve(*, organisation: Organisation, join_request_id: int, actor: Actor) -> JoinRequest:
     """Approve a pending request: the person becomes a member (a higher role they hold meanwhile is kept)."""
-    from tenant_apps.people.services import local_user_for_account, membership_set_role
 
     with membership_operation(
         organisation=organisation, actor=actor, action="membership.join_request.approve", join_request=join_request_id
@@ -207,7 +208,6 @@ def join_request_refuse(*, organisation: Organisation, join_request_id: int, act
 def invitation_accept(*, organisation: Organisation, account: Account) -> User:
     """Accept now an open invitation addressed to a verified address of ``account`` (a person who already
     had a local user there never passes the first-sign-in step that applies invitations)."""
-    from tenant_apps.people.services import local_user_for_account, membership_set_role
 
     with membership_operation(
         organisation=organisation,
@@ -350,7 +350,6 @@ def _require_another_administrator(*, organisation: Organisation, user: User, wh
 
 def membership_change_role(*, organisation: Organisation, user_id: int, role: Role | str, actor: Actor) -> User:
     """Give a member another role; the last administrator cannot be demoted."""
-    from tenant_apps.people.services import membership_set_role
 
     role = parse_role(role)
     with membership_operation(
@@ -372,7 +371,6 @@ def membership_remove(*, organisation: Organisation, user_id: int, actor: Actor)
     Takes effect on the person's next request (permissions are read per request). The local user
     stays (their content keeps its author); the last administrator cannot be removed.
     """
-    from tenant_apps.people.services import membership_set_role
 
     with membership_operation(
         organisation=organisation, actor=actor, action="membership.remove", user=user_id
