@@ -28,10 +28,14 @@ $(CHROMIUM):
 	|| echo "make test: could not install chromium; the browser tests will fail and say so"
 
 # pytest exits 5 when it collected no tests: that is a failure here, said out loud.
+# The suite runs in PYTEST_WORKERS pytest-xdist workers (one per core of this machine's two), each with a
+# test database of its own. One process: make test PYTEST_ARGS="-n 0" (or PYTEST_ARGS="-p no:xdist").
+PYTEST_WORKERS ?= 2
+PYTEST_XDIST = $(if $(findstring no:xdist,$(PYTEST_ARGS)),,-n $(PYTEST_WORKERS))
 test: install $(CHROMIUM)
 	@echo "make test: the import contract (.importlinter)"
 	@$(VENV)/bin/lint-imports --no-cache
-	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	@$(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest ran no tests -- failing"; exit 1; fi; \
 	exit $$status
 

@@ -10,6 +10,12 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import django
+import psycopg
+from django.core.management import call_command
+from django.db import connection
+from psycopg import sql
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/govsquare"
 SETTINGS_MODULE = "benchmarks.settings_bench"
 
@@ -32,9 +38,6 @@ def bench_environment(*, database: str) -> None:
 
 def database_recreate(*, database: str) -> None:
     """Drop (closing its sessions) and create the benchmark database: every run starts from nothing."""
-    import psycopg
-    from psycopg import sql
-
     admin = urlsplit(os.environ["DATABASE_URL"])._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
@@ -42,32 +45,23 @@ def database_recreate(*, database: str) -> None:
 
 
 def database_drop(*, database: str) -> None:
-    import psycopg
-    from psycopg import sql
-
     admin = urlsplit(os.environ["DATABASE_URL"])._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
 
 
 def django_start() -> None:
-    import django
-
     django.setup()
 
 
 def public_schema_migrate() -> float:
     """``migrate_schemas --shared``: the registry and the shared space in the public schema. Seconds taken."""
-    from django.core.management import call_command
-
     started = time.perf_counter()
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
     return time.perf_counter() - started
 
 
 def machine_line() -> str:
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         server = cursor.fetchone()[0]

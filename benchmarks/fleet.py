@@ -47,6 +47,21 @@ from benchmarks.common import (  # noqa: E402 - needs the repository root on sys
     public_schema_migrate,
 )
 
+# This benchmark's database and settings, then Django; the project's modules only after that. Every
+# process runs this: the orchestrator (which never uses Django), each phase (a fresh process, so the
+# settings and the probe migrations on disk are read again) and the phase's spawned provisioning workers.
+DATABASE = bench_database_name(default="govsquare_bench_fleet")
+bench_environment(database=DATABASE)
+django_start()
+
+from django.db import connection, connections  # noqa: E402 - after django.setup()
+
+from tenants.fleet import FleetEvent, fleet_migrate  # noqa: E402 - after django.setup()
+from tenants.models import Domain, Organisation  # noqa: E402 - after django.setup()
+from tenants.provisioning import organisation_create  # noqa: E402 - after django.setup()
+from tenants.schema_template import ensure_template_schema, template_schema_name  # noqa: E402 - after django.setup()
+from tenants.selectors import schemas_behind_migrations  # noqa: E402 - after django.setup()
+
 NOOP_TARGET = 10.0
 PROBE_PACKAGE = "fleet_probe_migrations"
 SLUG_PREFIX = "fleet"
@@ -83,7 +98,7 @@ def say(message: str) -> None:
     print(f"[bench-fleet] {message}", flush=True)
 
 
-# --- Orchestration (this process has no Django) ---------------------------------------------------------
+# --- Orchestration (no Django used here) ----------------------------------------------------------------
 
 
 def main() -> int:
@@ -97,15 +112,13 @@ def main() -> int:
     if args.phase:
         return PHASES[args.phase](args)
 
-    database = bench_database_name(default="govsquare_bench_fleet")
-    bench_environment(database=database)
     folder = Path(tempfile.mkdtemp(prefix="govsquare-bench-fleet-"))
     package = folder / PROBE_PACKAGE
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "0001_initial.py").write_text(MIGRATION_0001)
-    say(f"database {database} (dropped and recreated); probe migrations in {package}")
-    database_recreate(database=database)
+    say(f"database {DATABASE} (dropped and recreated); probe migrations in {package}")
+    database_recreate(database=DATABASE)
     walls: dict[str, float] = {}
     try:
         common = ["--orgs", str(args.orgs), "--workers", str(args.workers)]
@@ -120,8 +133,8 @@ def main() -> int:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         if not args.keep:
-            database_drop(database=database)
-            say(f"dropped {database} (use --keep to keep it)")
+            database_drop(database=DATABASE)
+            say(f"dropped {DATABASE} (use --keep to keep it)")
     say("wall time per phase process (incl. start-up): " + ", ".join(f"{k} {v:.1f}s" for k, v in walls.items()))
     return 0
 
@@ -137,11 +150,6 @@ def run_phase(phase: str, arguments: list[str], *, folder: Path, probe_phase: in
 
 
 def phase_provision(args: argparse.Namespace) -> int:
-    django_start()
-    from django.db import connections
-
-    from tenants.schema_template import ensure_template_schema
-
     say(machine_line())
     say(f"public schema migrated in {public_schema_migrate():.1f}s")
     started = time.perf_counter()
@@ -155,9 +163,8 @@ def phase_provision(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     seconds: list[float] = []
     step = max(chunk, (args.orgs // 10) // chunk * chunk)
-    with ProcessPoolExecutor(
-        max_workers=args.provision_workers, mp_context=get_context("spawn"), initializer=django_start
-    ) as executor:
+    # The spawned workers import this module, which sets Django up.
+    with ProcessPoolExecutor(max_workers=args.provision_workers, mp_context=get_context("spawn")) as executor:
         futures = [executor.submit(provision_batch, batch) for batch in batches]
         for future in as_completed(futures):
             seconds += future.result()
@@ -175,8 +182,6 @@ def phase_provision(args: argparse.Namespace) -> int:
 
 
 def provision_batch(numbers: list[int]) -> list[float]:
-    from tenants.provisioning import organisation_create
-
     seconds = []
     for number in numbers:
         slug = f"{SLUG_PREFIX}-{number:04d}"
@@ -188,10 +193,6 @@ def provision_batch(numbers: list[int]) -> list[float]:
 
 def check_registry(*, count: int) -> None:
     """Registry rows, primary domains and schemas: one of each per organisation."""
-    from django.db import connection
-
-    from tenants.models import Domain, Organisation
-
     organisations = Organisation.objects.filter(slug__startswith=f"{SLUG_PREFIX}-", status="active").count()
     domains = Domain.objects.filter(tenant__slug__startswith=f"{SLUG_PREFIX}-", is_primary=True).count()
     with connection.cursor() as cursor:
@@ -206,8 +207,6 @@ def check_registry(*, count: int) -> None:
 
 
 def run_fleet(args: argparse.Namespace, *, label: str):  # type: ignore[no-untyped-def]
-    from tenants.fleet import FleetEvent, fleet_migrate
-
     step = max(1, args.orgs // 10)
 
     def progress(event: FleetEvent) -> None:
@@ -235,7 +234,6 @@ def run_fleet(args: argparse.Namespace, *, label: str):  # type: ignore[no-untyp
 
 
 def phase_noop(args: argparse.Namespace) -> int:
-    django_start()
     report, wall = run_fleet(args, label="no-op")
     verdict = "met" if wall <= NOOP_TARGET else "NOT met"
     say(
@@ -247,7 +245,6 @@ def phase_noop(args: argparse.Namespace) -> int:
 
 
 def phase_apply(args: argparse.Namespace) -> int:
-    django_start()
     report, wall = run_fleet(args, label="new migration")
     per = (report.step_seconds.get("schemas", 0.0) / len(report.migrated)) if report.migrated else 0.0
     say(
@@ -261,13 +258,6 @@ def phase_apply(args: argparse.Namespace) -> int:
 
 
 def phase_verify(args: argparse.Namespace) -> int:
-    django_start()
-    from django.db import connection
-
-    from tenants.models import Organisation
-    from tenants.schema_template import template_schema_name
-    from tenants.selectors import schemas_behind_migrations
-
     names = list(Organisation.objects.values_list("schema_name", flat=True))
     behind = schemas_behind_migrations(schema_names=names)
     with connection.cursor() as cursor:

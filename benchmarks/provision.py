@@ -20,8 +20,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+
+from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -38,6 +41,36 @@ from benchmarks.common import (  # noqa: E402 - needs the repository root on sys
     public_schema_migrate,
 )
 
+# This benchmark's database and settings, then Django; the project's modules only after that. Nothing
+# connects to the database before main() has dropped and recreated it.
+DATABASE = bench_database_name()
+bench_environment(database=DATABASE)
+django_start()
+
+from django.core.management import call_command  # noqa: E402 - after django.setup()
+from django.core.management.commands.migrate import (  # noqa: E402 - after django.setup()
+    Command as DjangoMigrateCommand,
+)
+from django.db import connection, transaction  # noqa: E402 - after django.setup()
+from django_tenants.utils import schema_context  # noqa: E402 - after django.setup()
+from wagtail.models import Page, Site  # noqa: E402 - after django.setup()
+
+from shared_apps.accounts.models import Invitation  # noqa: E402 - after django.setup()
+from sites.blueprints import DEFAULT_BLUEPRINT, blueprint_get  # noqa: E402 - after django.setup()
+from tenants.audit import Actor, audited  # noqa: E402 - after django.setup()
+from tenants.jobs import job_mark  # noqa: E402 - after django.setup()
+from tenants.models import AuditEvent, Domain, Job, Organisation  # noqa: E402 - after django.setup()
+from tenants.pool import pool_refill, pool_size  # noqa: E402 - after django.setup()
+from tenants.provisioning import (  # noqa: E402 - after django.setup()
+    activate,
+    invite_first_administrator,
+    organisation_create,
+    organisation_provision_request,
+    provisioning_spec_build,
+    seed_site,
+)
+from tenants.schema_template import ensure_template_schema  # noqa: E402 - after django.setup()
+
 FAST_TARGET = 0.5
 POOL_TARGET = 0.1
 RATIO_TARGET = 15.0
@@ -50,24 +83,6 @@ def organisation_create_by_migrations(*, name: str, slug: str, admin_email: str)
     functions ``organisation_create`` uses; only ``create_schema`` (clone or pool) is replaced by
     ``CREATE SCHEMA`` + Django's ``migrate`` in that schema, committed on its own as django-tenants does.
     """
-    from django.core.management import call_command
-    from django.core.management.commands.migrate import Command as DjangoMigrateCommand
-    from django.db import connection, transaction
-    from django_tenants.utils import schema_context
-    from psycopg import sql
-    from wagtail.models import Page, Site
-
-    from tenants.audit import Actor, audited
-    from tenants.jobs import job_mark
-    from tenants.models import Job
-    from tenants.provisioning import (
-        activate,
-        invite_first_administrator,
-        organisation_provision_request,
-        provisioning_spec_build,
-        seed_site,
-    )
-
     actor = Actor.system("benchmark")
     spec = provisioning_spec_build(name=name, slug=slug, admin_email=admin_email)
     job = organisation_provision_request(spec=spec, actor=actor)
@@ -109,10 +124,6 @@ def timed_runs(*, label: str, count: int, prefix: str, create: Callable) -> list
 
 def schema_sources(*, prefix: str) -> dict[str, int]:
     """How the schemas of the organisations whose slug starts with ``prefix`` were made (audit records)."""
-    from collections import Counter
-
-    from tenants.models import AuditEvent
-
     details = AuditEvent.objects.filter(
         action="organisation.provision", outcome="success", organisation_slug__startswith=f"{prefix}-"
     ).values_list("detail", flat=True)
@@ -121,13 +132,6 @@ def schema_sources(*, prefix: str) -> dict[str, int]:
 
 def check_complete(*, prefix: str, count: int) -> None:
     """Every organisation is active, with its domain, schema, site and invitation (or the run is void)."""
-    from django.db import connection
-    from django_tenants.utils import schema_context
-    from wagtail.models import Site
-
-    from shared_apps.accounts.models import Invitation
-    from tenants.models import Domain, Organisation
-
     organisations = list(Organisation.objects.filter(slug__startswith=f"{prefix}-"))
     assert len(organisations) == count, (prefix, len(organisations))
     assert all(o.status == Organisation.Status.ACTIVE for o in organisations)
@@ -163,15 +167,7 @@ def main() -> int:
     parser.add_argument("--migrations", type=int, default=3, help="organisations by migrations (default 3)")
     args = parser.parse_args()
 
-    database = bench_database_name()
-    bench_environment(database=database)
-    database_recreate(database=database)
-    django_start()
-
-    from sites.blueprints import DEFAULT_BLUEPRINT, blueprint_get
-    from tenants.pool import pool_refill, pool_size
-    from tenants.provisioning import organisation_create
-    from tenants.schema_template import ensure_template_schema
+    database_recreate(database=DATABASE)
 
     print(f"[bench-provision] {machine_line()}", flush=True)
     print(f"[bench-provision] public schema migrated in {public_schema_migrate():.1f}s (untimed set-up)", flush=True)

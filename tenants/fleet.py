@@ -31,29 +31,30 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from multiprocessing.util import Finalize
 
-from django.core.management import call_command
-from django.core.management.commands.migrate import Command as DjangoMigrateCommand
 from django.db import connection, connections
 
+from tenants.fleet_workers import (
+    PUBLIC_SCHEMA,
+    FleetError,
+    describe_failure,
+    migrate_in_this_process,
+    worker_init,
+    worker_migrate,
+)
+from tenants.models import Organisation, PoolSchema
 from tenants.schema_template import ensure_template_schema, schema_exists, template_schema_name
+from tenants.selectors import schemas_behind_migrations
 
-# Worker processes import this module (to find their entry points) BEFORE Django is set up, so nothing
-# here imports models at module level: ``tenants.models`` and ``tenants.selectors`` are imported where used.
+# What runs in the worker processes is ``tenants.fleet_workers``: a spawned worker imports that module
+# before Django is set up, never this one (which reads the registry's models).
 
-PUBLIC_SCHEMA = "public"
 #: A worker process is replaced after this many schemas: Django's migration state is rebuilt for
 #: every schema, and a fresh process keeps the memory of a long run flat.
 _TASKS_PER_WORKER = 100
-_ERROR_LENGTH = 500
 
 
 _FLEET_LOCK_KEY = 0x60F5_0003  # held by the one fleet migration that may run at a time
-
-
-class FleetError(RuntimeError):
-    """The fleet run cannot start (e.g. an unknown schema was asked for); the message says why."""
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,6 @@ def fleet_plan(*, schemas: list[str] | None = None) -> FleetPlan:
     schema is being created from the current template in an uncommitted transaction) and every pool
     schema. A given list must name organisation or pool schemas; ``FleetError`` names any other.
     """
-    from tenants.selectors import schemas_behind_migrations
-
     targets, pool, provisioning = _targets(schemas=schemas)
     return FleetPlan(
         schemas=targets,
@@ -148,8 +147,6 @@ def fleet_plan(*, schemas: list[str] | None = None) -> FleetPlan:
 
 def _targets(*, schemas: list[str] | None) -> tuple[list[str], set[str], list[str]]:
     """``(schemas to check, which of them are pool schemas, organisations skipped as provisioning)``."""
-    from tenants.models import Organisation, PoolSchema
-
     organisations = list(Organisation.objects.order_by("schema_name").values_list("schema_name", "status"))
     pool = list(PoolSchema.objects.order_by("name").values_list("name", flat=True))
     if schemas is None:
@@ -166,8 +163,6 @@ def _targets(*, schemas: list[str] | None) -> tuple[list[str], set[str], list[st
 
 def fleet_preview(*, schemas: list[str] | None = None) -> FleetPreview:
     """What ``fleet_migrate`` would do now: nothing is changed."""
-    from tenants.selectors import schemas_behind_migrations
-
     template = template_schema_name()
     return FleetPreview(
         public_behind=schemas_behind_migrations(schema_names=[PUBLIC_SCHEMA]).get(PUBLIC_SCHEMA, 0),
@@ -200,15 +195,12 @@ def fleet_migrate(
     try:
         return _fleet_migrate(workers=workers, schemas=schemas, progress=progress)
     finally:
-        connection.set_schema_to_public()
+        connection.set_schema_to_public()  # deliberate: a fleet run always ends in the public schema
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [_FLEET_LOCK_KEY])
 
 
 def _fleet_migrate(*, workers: int, schemas: list[str] | None, progress: FleetProgress | None) -> FleetReport:
-    from tenants.models import PoolSchema
-    from tenants.selectors import schemas_behind_migrations
-
     started = time.perf_counter()
     report = FleetReport()
 
@@ -223,7 +215,7 @@ def _fleet_migrate(*, workers: int, schemas: list[str] | None, progress: FleetPr
     step = time.perf_counter()
     try:
         if schemas_behind_migrations(schema_names=[PUBLIC_SCHEMA]):
-            _migrate_in_this_process(PUBLIC_SCHEMA)
+            migrate_in_this_process(PUBLIC_SCHEMA)
             report.public = "migrated"
         else:
             report.public = "up to date"
@@ -302,8 +294,8 @@ def _stop(
     schemas: list[str] | None,
 ) -> FleetReport:
     """End the run after the public schema or the template failed: the rest is listed, not attempted."""
-    connection.set_schema_to_public()
-    error = _describe(exc)
+    connection.set_schema_to_public()  # deliberate reset: the failed step may have left any schema set
+    error = describe_failure(exc)
     seconds = time.perf_counter() - step
     report.failed.append(FleetFailure(schema=schema, error=error))
     if schema == PUBLIC_SCHEMA:
@@ -335,7 +327,7 @@ def _run_in_workers(names: list[str], *, workers: int) -> Iterator[tuple[str, st
         executor = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=get_context("spawn"),
-            initializer=_worker_init,
+            initializer=worker_init,
             initargs=(settings_module, database),
             max_tasks_per_child=_TASKS_PER_WORKER,
         )
@@ -347,7 +339,7 @@ def _run_in_workers(names: list[str], *, workers: int) -> Iterator[tuple[str, st
                 while pending and len(in_flight) < workers and not broken:
                     name = pending.pop()
                     attempts[name] = attempts.get(name, 0) + 1
-                    in_flight[executor.submit(_worker_migrate, name)] = (name, time.perf_counter())
+                    in_flight[executor.submit(worker_migrate, name)] = (name, time.perf_counter())
                 if not in_flight:
                     break
                 finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
@@ -370,53 +362,3 @@ def _run_in_workers(names: list[str], *, workers: int) -> Iterator[tuple[str, st
             error = "Not attempted: the worker processes could not start or died at once (see the error above)."
             while pending:
                 yield pending.pop(), error, 0.0
-
-
-def _worker_init(settings_module: str, database: dict) -> None:
-    """Runs once in each fresh worker process: Django set up against the caller's database."""
-    if settings_module:
-        os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection as worker_connection
-
-    for key, value in database.items():
-        settings.DATABASES["default"][key] = value
-        worker_connection.settings_dict[key] = value
-    # Say goodbye to PostgreSQL when the worker is retired (multiprocessing children skip atexit).
-    Finalize(None, connections.close_all, exitpriority=10)
-
-
-def _worker_migrate(name: str) -> tuple[str, str | None, float]:
-    """Migrate one schema in a worker; ``(schema, None, seconds)`` or ``(schema, error, seconds)``."""
-    started = time.perf_counter()
-    try:
-        if not schema_exists(name):
-            raise FleetError(f"The schema {name} does not exist.")
-        _migrate_in_this_process(name)
-    except Exception as exc:  # noqa: BLE001 - a failing schema is reported; the fleet goes on
-        connection.close()  # whatever state the failure left, the next schema gets a fresh connection
-        return name, _describe(exc), time.perf_counter() - started
-    return name, None, time.perf_counter() - started
-
-
-def _migrate_in_this_process(name: str) -> None:
-    """Django's own ``migrate`` (not django-tenants' override, which migrates every schema) in ``name``.
-
-    The router installs SHARED_APPS in the public schema and TENANT_APPS in any other schema.
-    """
-    if name == PUBLIC_SCHEMA:
-        connection.set_schema_to_public()
-    else:
-        connection.set_schema(name, include_public=False)
-    try:
-        call_command(DjangoMigrateCommand(), interactive=False, verbosity=0)
-    finally:
-        connection.set_schema_to_public()
-
-
-def _describe(exc: BaseException) -> str:
-    text = " ".join(f"{type(exc).__name__}: {exc}".split())
-    return text[:_ERROR_LENGTH]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import time
 
+import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
+
+from tenants.selectors import organisation_list, schemas_behind_migrations
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -45,8 +48,6 @@ def _check_redis() -> dict:
     def probe() -> str | None:
         if not settings.REDIS_URL:
             return "not configured: tasks run inline, cache is per process"
-        import redis
-
         client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
         try:
             client.ping()
@@ -59,8 +60,6 @@ def _check_redis() -> dict:
 
 def _check_migrations() -> dict:
     def probe() -> str:
-        from tenants.selectors import organisation_list, schemas_behind_migrations
-
         try:
             schemas = [settings.PUBLIC_SCHEMA_NAME, *organisation_list().values_list("schema_name", flat=True)]
         except DatabaseError as exc:

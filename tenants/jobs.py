@@ -1,8 +1,10 @@
-"""Progress of background jobs: the durable state in ``Job``, the live step in the cache while running.
+"""Progress of background jobs — every kind, an organisation's or a person's: the durable state in ``Job``,
+the live step in the cache while running.
 
-The work of a job runs in one database transaction (all or nothing), so its progress cannot be
-read from the database until it ends; each step is therefore also published to the cache (in the
-public schema's key space), where the operator UI, the API and the CLI read it.
+The work of an organisation's job runs in one database transaction (all or nothing), so its progress
+cannot be read from the database until it ends; each step is therefore also published to the cache (in
+the public schema's key space), where the operator UI, the API and the CLI read it. A person's job runs
+outside any transaction and writes its step and percentage to its row as it goes (``job_progress``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from tenants.errors import error_for_people
 from tenants.models import Job
 from tenants.schemas import in_public_schema
 
@@ -42,22 +45,75 @@ def job_live_step(*, job: Job) -> dict[str, Any]:
     return {"step": job.step, "percent": percent}
 
 
-def job_mark(*, job: Job, state: str, step: str | None = None, error: str = "", result: dict | None = None) -> Job:
-    """Commit a change of a job's state at once (outside any work transaction of the caller's)."""
+def job_mark(
+    *,
+    job: Job,
+    state: str,
+    step: str | None = None,
+    error: str = "",
+    result: dict | None = None,
+    percent: float | None = None,
+) -> Job:
+    """Commit a change of a job's state at once (outside any work transaction of the caller's).
+
+    ``percent`` defaults to 100 for a job that ended well, to where it was for one that failed or runs.
+    """
     job.state = state
-    job.step = step or state
+    job.step = (step or state)[:60]
     job.error = error
     if result is not None:
         job.result = result
+    if percent is not None:
+        job.percent = _bounded(percent)
+    elif state == Job.State.READY:
+        job.percent = 100
     if state == Job.State.RUNNING and job.started_at is None:
         job.started_at = timezone.now()
     if state in (Job.State.READY, Job.State.FAILED):
         job.finished_at = timezone.now()
-    fields = ("state", "step", "error", "result", "started_at", "finished_at")
-    with transaction.atomic():  # an update, not save(): the job may outlive its organisation
+    fields = ("state", "step", "percent", "error", "result", "started_at", "finished_at")
+    with in_public_schema(), transaction.atomic():  # an update, not save(): the job may outlive its subject
         Job.objects.filter(pk=job.pk).update(**{name: getattr(job, name) for name in fields})
-    job_publish_step(job=job, step=job.step, percent=100 if job.is_finished else 5)
+    job_publish_step(job=job, step=job.step, percent=100 if job.is_finished else max(job.percent, 5))
     return job
+
+
+def job_progress(*, job: Job, step: str, percent: float) -> Job:
+    """A running job reached ``step`` at ``percent``: written to its row at once and published live."""
+    job.step = step[:60]
+    job.percent = _bounded(percent)
+    with in_public_schema():
+        Job.objects.filter(pk=job.pk).update(step=job.step, percent=job.percent)
+    job_publish_step(job=job, step=job.step, percent=job.percent)
+    return job
+
+
+def job_fail(*, job: Job, error: BaseException, step: str = "failed", fields: bool = True) -> str:
+    """Mark ``job`` failed with the reason a person reads (``tenants.errors``); the reason."""
+    reason = error_for_people(error, fields=fields)
+    job_mark(job=job, state=Job.State.FAILED, step=step, error=reason)
+    return reason
+
+
+def job_progress_reporter(*, job: Job, progress: ProgressCallback | None) -> ProgressCallback:
+    """A progress callback for work inside one transaction: each step is published live (the row cannot
+    show it before the commit) and passed on to the caller's own ``progress`` (a CLI's progress bar)."""
+
+    def publish(step: str, percent: int) -> None:
+        job_publish_step(job=job, step=step, percent=percent)
+        if progress is not None:
+            progress(step, percent)
+
+    return publish
+
+
+def job_between(start: float, end: float, done: float, total: float) -> float:
+    """The percentage reached between two steps' percentages when ``done`` of ``total`` items are done."""
+    return start + (end - start) * (done / total if total else 1)
+
+
+def _bounded(percent: float) -> int:
+    return max(0, min(100, int(percent)))
 
 
 def job_create(*, kind: str, organisation: Any, requested_by: str, payload: dict | None = None) -> Job:

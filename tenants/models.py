@@ -97,13 +97,25 @@ class EmailDomain(models.Model):
 
 
 class Job(models.Model):
-    """A background operation on an organisation (provision, export, delete, import) and its progress."""
+    """A background operation with progress: on an organisation (provision, export, import, delete) or on a
+    person's own data (export, deletion of the account). One model for every kind, so one set of services
+    (``tenants.jobs``) marks, publishes and reads their progress.
+
+    A person's job names the account by id only (``account_id``, no foreign key): a deletion job outlives
+    the account it deleted. An organisation's job keeps the slug for the same reason.
+    """
 
     class Kind(models.TextChoices):
         PROVISION = "provision", pgettext_lazy("kind of job", "Provision")
         EXPORT = "export", pgettext_lazy("kind of job", "Export")
         IMPORT = "import", pgettext_lazy("kind of job", "Import")
         DELETE = "delete", pgettext_lazy("kind of job", "Delete")
+        PERSONAL_EXPORT = "personal_export", pgettext_lazy("kind of job", "Export")
+        PERSONAL_DELETE = "personal_delete", pgettext_lazy("kind of job", "Delete")
+
+    #: Jobs on an organisation (the operator's); jobs on a person's own data (the person's).
+    ORGANISATION_KINDS = (Kind.PROVISION, Kind.EXPORT, Kind.IMPORT, Kind.DELETE)
+    PERSONAL_KINDS = (Kind.PERSONAL_EXPORT, Kind.PERSONAL_DELETE)
 
     class State(models.TextChoices):
         QUEUED = "queued"
@@ -114,11 +126,13 @@ class Job(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
-    step = models.CharField(max_length=40, default="queued")
+    step = models.CharField(max_length=60, default="queued")
+    percent = models.PositiveSmallIntegerField(default=0)
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
-    organisation_slug = models.CharField(max_length=40)
+    organisation_slug = models.CharField(max_length=40, blank=True)
+    account_id = models.UUIDField(null=True, blank=True, db_index=True)
     requested_by = models.CharField(max_length=200)
     payload = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
@@ -131,7 +145,7 @@ class Job(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.organisation_slug}: {self.state}"
+        return f"{self.kind} {self.organisation_slug or self.account_id}: {self.state}"
 
     @property
     def is_finished(self) -> bool:

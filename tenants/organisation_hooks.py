@@ -1,6 +1,7 @@
 """What the public side asks the organisation side to do: hook points, registered for in ``AppConfig.ready()``.
 
-The public side (``tenants``, ``shared_apps``) never imports ``tenant_apps`` (``.importlinter`` enforces it).
+The public side (``tenants``, ``shared_apps``) never depends on ``tenant_apps``: the layering contract
+enforces it.
 Where it needs work done in an organisation's schema — a new organisation's site seeded, a person's data
 exported or erased, the roles people hold read across schemas — it calls one of the hook points declared
 below; the organisation-side apps that do the work register for them when Django starts, the way Wagtail's

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
-from django_tenants.utils import schema_context
 from psycopg import sql
 
 from sites.blueprints import BLUEPRINTS, Blueprint
@@ -25,6 +24,7 @@ from tenants import organisation_hooks
 from tenants.models import PoolSchema
 from tenants.naming import POOL_SCHEMA_PREFIX
 from tenants.schema_template import clone_template, ensure_template_schema, template_schema_name
+from tenants.schemas import in_schema
 
 
 def pool_claim(*, target: str, blueprint: Blueprint, apps: Sequence[str]) -> bool:
@@ -69,7 +69,7 @@ def pool_refill(*, size: int | None = None, blueprints: Sequence[Blueprint] | No
             name = f"{POOL_SCHEMA_PREFIX}{uuid.uuid4().hex[:16]}"
             with transaction.atomic():
                 clone_template(target=name, template=template)
-                with schema_context(name):
+                with in_schema(name):
                     organisation_hooks.site_seed.call_one(
                         name=POOL_PLACEHOLDER_NAME, hostname=f"{name[1:]}.pool.invalid", blueprint=blueprint
                     )

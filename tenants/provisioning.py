@@ -22,19 +22,22 @@ from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
+from shared_apps.accounts.services.invitations import invitation_create
+from shared_apps.identity_provider.services import oidc_client_sync
 from sites.blueprints import DEFAULT_BLUEPRINT, blueprint_get
 from sites.catalogue import validate_app_keys
 from tenants import organisation_hooks
 from tenants.audit import Actor, audited
-from tenants.jobs import ProgressCallback, job_create, job_mark, job_publish_step
+from tenants.jobs import ProgressCallback, job_create, job_fail, job_mark, job_publish_step
 from tenants.models import Domain, EmailDomain, Job, Organisation
 from tenants.naming import normalise_domain, schema_name_for_slug, validate_slug
 from tenants.pool import pool_claim
+from tenants.roles import Role
 from tenants.schema_template import clone_template, ensure_template_schema
+from tenants.schemas import in_public_schema, in_schema
 
 #: The visible steps of a provisioning job, with the percentage reached when each starts.
 STEPS = {"queued": 0, "creating_schema": 10, "seeding_site": 50, "inviting_admin": 85, "ready": 100}
@@ -240,11 +243,10 @@ def organisation_provision_run(*, job: Job, progress: ProgressCallback | None = 
                 invite_first_administrator(organisation=organisation, spec=spec, actor=Actor(job.requested_by))
                 activate(organisation=organisation)
     except Exception as exc:
-        connection.set_schema_to_public()
-        reason = _reason(exc)
-        _release_reservation(organisation=organisation, media_existed=media_existed)
-        # The job keeps the step it failed at, so the interfaces can say where it went wrong.
-        job_mark(job=job, state=Job.State.FAILED, step=current["step"], error=reason)
+        with in_public_schema():
+            _release_reservation(organisation=organisation, media_existed=media_existed)
+            # The job keeps the step it failed at, so the interfaces can say where it went wrong.
+            reason = job_fail(job=job, error=exc, step=current["step"], fields=False)
         if progress is not None:
             progress("failed", 100)
         raise ProvisioningFailed(reason) from exc
@@ -278,7 +280,7 @@ def create_schema(*, organisation: Organisation, spec: ProvisioningSpec) -> str:
 def seed_site(*, organisation: Organisation, spec: ProvisioningSpec, schema_source: str) -> None:
     """Seed the blueprint's site tree; a pool schema has it already and only needs the organisation's name."""
     blueprint = blueprint_get(key=spec.blueprint)
-    with schema_context(organisation.schema_name):
+    with in_schema(organisation.schema_name):
         if schema_source == "pool":
             organisation_hooks.site_personalise.call_one(
                 name=organisation.name, hostname=spec.domains[0], blueprint=blueprint
@@ -291,17 +293,12 @@ def seed_site(*, organisation: Organisation, spec: ProvisioningSpec, schema_sour
 
 def register_sign_on_client(*, organisation: Organisation) -> None:
     """The subsite's OpenID Connect client at the shared space, redirecting to each of its domains."""
-    from shared_apps.identity_provider.services import oidc_client_sync
-
     oidc_client_sync(organisation=organisation)
 
 
 def invite_first_administrator(*, organisation: Organisation, spec: ProvisioningSpec, actor: Actor) -> None:
     if not spec.admin_email:
         return
-    from shared_apps.accounts.services import invitation_create
-    from tenants.roles import Role
-
     invitation_create(organisation=organisation, email=spec.admin_email, role=Role.ADMINISTRATOR, actor=actor)
 
 
@@ -322,12 +319,6 @@ def _release_reservation(*, organisation: Organisation, media_existed: bool) -> 
         Organisation.objects.filter(pk=organisation.pk, status=Organisation.Status.PROVISIONING).delete()
     if not media_existed:
         shutil.rmtree(_media_dir(organisation), ignore_errors=True)
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, ValidationError):
-        return "; ".join(exc.messages)
-    return f"{type(exc).__name__}: {exc}"[:2000]
 
 
 def _queue_pool_refill() -> None:

@@ -19,6 +19,7 @@ Here:
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,8 +60,6 @@ def migration_graph_hash() -> str:
 
 
 def _module_file(module_name: str) -> Path | None:
-    import sys
-
     module = sys.modules.get(module_name)
     path = getattr(module, "__file__", None)
     return Path(path) if path and Path(path).is_file() else None
@@ -105,7 +104,7 @@ def ensure_template_schema(*, verbosity: int = 0) -> str:
         _build_template(name, verbosity=verbosity)
         _drop_other_templates(keep=name)
     finally:
-        connection.set_schema_to_public()
+        connection.set_schema_to_public()  # deliberate: whatever a failed build left, callers go on in public
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [_BUILD_LOCK_KEY])
     return name
@@ -115,7 +114,8 @@ def _build_template(name: str, *, verbosity: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
         cursor.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
-    # The router installs TENANT_APPS in any schema that is not public.
+    # The router installs TENANT_APPS in any schema that is not public. Set directly (not in_schema):
+    # migrate needs the schema without public on its search path, and the build ends in public.
     connection.set_schema(name, include_public=False)
     try:
         # Django's own migrate, not django-tenants' override (which would migrate every schema).
@@ -130,7 +130,7 @@ def _build_template(name: str, *, verbosity: int) -> None:
 
 def _strip_wagtail_default_site() -> None:
     """Wagtail's migrations add a 'Welcome' page and a localhost Site; organisations get their own."""
-    from wagtail.models import Page, Site
+    from wagtail.models import Page, Site  # noqa: PLC0415 - fleet workers import this module before Django is set up
 
     Site.objects.all().delete()
     for page in Page.objects.filter(depth=2):
@@ -181,7 +181,7 @@ def clone_template(*, target: str, template: str | None = None) -> None:
         )
     # django-tenants sets search_path again on the next cursor.
     connection.search_path_set_schemas = None
-    connection.set_schema_to_public()
+    connection.set_schema_to_public()  # deliberate: SET LOCAL changed the path under django-tenants; documented above
 
 
 def clone_script(*, template: str) -> CloneScript:

@@ -1,7 +1,8 @@
 """The lifecycle of an organisation after it exists: name, domains, suspension, deletion.
 
 Provisioning (how an organisation is made) is ``tenants.provisioning``; export and import are
-``tenants.archive``. Every function here is audited (``tenants.audit``) and all or nothing.
+``tenants.archive.export`` and ``tenants.archive.importer``. Every function here is audited
+(``tenants.audit``) and all or nothing.
 """
 
 from __future__ import annotations
@@ -15,16 +16,18 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 from psycopg import sql
 
+from shared_apps.accounts.models import LocalUserLink
 from shared_apps.identity_provider.services import oidc_client_delete, oidc_client_sync
+from sites.blueprints import VISIBILITY_CHOICES
 from sites.seeding import site_rename, site_set_hostname
 from tenants.audit import Actor, audited
 from tenants.jobs import ProgressCallback, job_create, job_enqueue, job_mark
 from tenants.models import Domain, EmailDomain, Job, Organisation
 from tenants.naming import normalise_domain
 from tenants.provisioning import organisation_create  # noqa: F401 - re-exported: the one way to make one
+from tenants.schemas import in_schema
 
 Status = Organisation.Status
 
@@ -59,7 +62,7 @@ def organisation_rename(*, organisation: Organisation, name: str, actor: Actor) 
         with transaction.atomic():
             organisation.name = name
             organisation.save(update_fields=["name", "updated_at"])
-            with schema_context(organisation.schema_name):
+            with in_schema(organisation.schema_name):
                 site_rename(name=name)
     return organisation
 
@@ -78,8 +81,6 @@ def organisation_set_auto_join(*, organisation: Organisation, enabled: bool, act
 def organisation_set_default_visibility(*, organisation: Organisation, level: str, actor: Actor) -> Organisation:
     """Who sees the organisation's content that has no level of its own: the organisation, all civil
     servants, or everyone (``tenant_apps.pages.visibility`` applies it on the next request)."""
-    from sites.blueprints import VISIBILITY_CHOICES
-
     with audited(
         actor=actor, action="organisation.default_visibility.set", organisation_slug=organisation.slug, level=level
     ):
@@ -173,7 +174,7 @@ def _set_primary(*, organisation: Organisation, domain: Domain) -> None:
     organisation.domains.exclude(pk=domain.pk).update(is_primary=False)
     Domain.objects.filter(pk=domain.pk).update(is_primary=True)
     domain.is_primary = True
-    with schema_context(organisation.schema_name):
+    with in_schema(organisation.schema_name):
         site_set_hostname(hostname=domain.domain)
 
 
@@ -267,8 +268,6 @@ def organisation_purge(*, organisation: Organisation, actor: Actor, ignore_grace
     with audited(actor=actor, action="organisation.delete.purge", organisation_slug=organisation.slug):
         _require(organisation, Status.PENDING_DELETION)
         _require_grace_over(organisation, ignore_grace=ignore_grace)
-        from shared_apps.accounts.models import LocalUserLink
-
         schema = organisation.schema_name
         with transaction.atomic():
             LocalUserLink.objects.filter(schema_name=schema).delete()

@@ -6,14 +6,18 @@ from typing import Any
 
 from celery import shared_task
 
+from tenants.archive.export import organisation_export_run
+from tenants.archive.format import ArchiveFailed
+from tenants.archive.importer import organisation_import_run
 from tenants.audit import Actor
+from tenants.models import Job
+from tenants.pool import pool_refill as refill
+from tenants.provisioning import ProvisioningFailed, organisation_provision_run
+from tenants.services import organisation_purge_run, organisations_purge_due
 
 
 @shared_task(name="tenants.provision")
 def provision(job_id: str) -> dict[str, Any]:
-    from tenants.models import Job
-    from tenants.provisioning import ProvisioningFailed, organisation_provision_run
-
     job = Job.objects.select_related("organisation").get(pk=job_id)
     try:
         organisation = organisation_provision_run(job=job)
@@ -24,9 +28,6 @@ def provision(job_id: str) -> dict[str, Any]:
 
 @shared_task(name="tenants.export")
 def export(job_id: str) -> dict[str, Any]:
-    from tenants.archive import ArchiveFailed, organisation_export_run
-    from tenants.models import Job
-
     job = Job.objects.select_related("organisation").get(pk=job_id)
     try:
         path = organisation_export_run(job=job)
@@ -37,9 +38,6 @@ def export(job_id: str) -> dict[str, Any]:
 
 @shared_task(name="tenants.import")
 def import_(job_id: str) -> dict[str, Any]:
-    from tenants.archive import ArchiveFailed, organisation_import_run
-    from tenants.models import Job
-
     job = Job.objects.get(pk=job_id)
     try:
         organisation = organisation_import_run(job=job)
@@ -50,9 +48,6 @@ def import_(job_id: str) -> dict[str, Any]:
 
 @shared_task(name="tenants.delete")
 def delete(job_id: str) -> dict[str, Any]:
-    from tenants.models import Job
-    from tenants.services import organisation_purge_run
-
     job = Job.objects.select_related("organisation").get(pk=job_id)
     try:
         organisation_purge_run(job=job)
@@ -63,13 +58,9 @@ def delete(job_id: str) -> dict[str, Any]:
 
 @shared_task(name="tenants.pool_refill")
 def pool_refill() -> int:
-    from tenants.pool import pool_refill as refill
-
     return refill()
 
 
 @shared_task(name="tenants.purge_due")
 def purge_due() -> list[str]:
-    from tenants.services import organisations_purge_due
-
     return organisations_purge_due(actor=Actor.system("scheduler"))

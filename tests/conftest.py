@@ -7,18 +7,31 @@ Fixtures:
   ``a_editor_b_member`` (editor in A, plain member in B). Committed once; each test's own writes
   roll back with the ``db`` fixture.
 * ``client_for`` (from ``tests.harness.clients``): requests to an organisation's host as a person.
+
+Under pytest-xdist (``make test`` runs two workers) every worker has all of this to itself: a test
+database cloned from the shared template (``test_govsquare_gw0``, ``test_govsquare_gw1``), its own org A
+and org B, cache prefix, Celery queue and file folders (``govsquare/settings/test.py``). The harness
+lines of every worker are printed at the end by the controlling process.
 """
 
 from __future__ import annotations
 
+import re
+import shutil
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+import redis
+from django.conf import settings
 from django.db import connection
 
+from tenants.hosts import RegisteredHosts
 from tenants.models import Organisation
+from tenants.provisioning import organisation_create
 from tenants.roles import Role
+from tenants.schema_template import ensure_template_schema
 from tests.harness.database import prepare_test_database
 from tests.harness.people import Person, make_person
 
@@ -38,11 +51,42 @@ class World:
 
 
 _HARNESS_REPORT: list[str] = []
+_WORKER_OUTPUT_KEY = "govsquare_harness_report"
+
+
+def _worker_id(config: pytest.Config) -> str | None:
+    """The pytest-xdist worker this process is (``gw0``, ``gw1``, ...), or None in a single process."""
+    workerinput = getattr(config, "workerinput", None)
+    return workerinput["workerid"] if workerinput is not None else None
 
 
 def _say(config: pytest.Config, line: str) -> None:
     """Remember a line for the summary at the end of the run (output is captured while fixtures run)."""
     _HARNESS_REPORT.append(line.strip())
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In an xdist worker: hand the harness lines to the controlling process, which prints them."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput[_WORKER_OUTPUT_KEY] = list(_HARNESS_REPORT)
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: unknown under -p no:xdist
+def pytest_testnodedown(node, error) -> None:  # type: ignore[no-untyped-def]
+    _HARNESS_REPORT.extend(getattr(node, "workeroutput", {}).get(_WORKER_OUTPUT_KEY, []))
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:
+    """Test ids the same in every process: pytest-xdist refuses to run when its workers collect different
+    ids, and a parameter with a random UUID in it (an unknown job's address) is different in each. Its id
+    shows ``UUID`` instead; the test still gets the random value."""
+    if isinstance(val, str) and _UUID.search(val):
+        return _UUID.sub("UUID", val)
+    return None
 
 
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
@@ -54,29 +98,38 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
 
 def _empty_the_suites_cache() -> None:
     """Drop the cache entries of earlier runs (e.g. Wagtail's rendition cache keyed by ids that a fresh
-    test database hands out again)."""
-    from django.conf import settings
-
+    test database hands out again), and the tasks left in the suite's queue. Only this session's: the
+    prefix and the queue name carry the xdist worker's name (settings/test.py)."""
     if not settings.REDIS_URL:
         return
-    import redis
-
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
     client = redis.Redis.from_url(settings.REDIS_URL)
     try:
         stale = list(client.scan_iter(match=f"*:{prefix}:*", count=1000))
         for start in range(0, len(stale), 500):
             client.delete(*stale[start : start + 500])
+        client.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
     finally:
         client.close()
 
 
+def _empty_the_suites_files() -> None:
+    """Remove the files an earlier run of this session's name left in its folders (settings/test.py)."""
+    root = Path(settings.TEST_FILES_ROOT)
+    for folder in (settings.MEDIA_ROOT, settings.EXPORT_ROOT):
+        if Path(folder).is_relative_to(root):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(request: pytest.FixtureRequest, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
+def django_db_setup(request: pytest.FixtureRequest, django_db_modify_db_settings, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
+    """``django_db_modify_db_settings`` (pytest-django's) gives an xdist worker its test database name:
+    ``test_govsquare_gw0`` and so on."""
     with django_db_blocker.unblock():
         test_name = connection.creation._get_test_db_name()
         prepared = prepare_test_database(test_name=test_name)
     _empty_the_suites_cache()
+    _empty_the_suites_files()
     how = "built" if prepared.built_template else "reused"
     _say(
         request.config,
@@ -100,16 +153,18 @@ def world(_world: World, django_db_blocker) -> World:  # type: ignore[no-untyped
 
 @pytest.fixture(scope="session")
 def _world(request: pytest.FixtureRequest, django_db_setup, django_db_blocker) -> World:  # type: ignore[no-untyped-def]
-    from tenants.provisioning import organisation_create
-    from tenants.schema_template import ensure_template_schema
-
     with django_db_blocker.unblock():
         ensure_template_schema()
         started = time.perf_counter()
         org_a = organisation_create(name="Organisation A", slug="org-a")
         org_b = organisation_create(name="Organisation B", slug="org-b")
         seconds = time.perf_counter() - started
-        _say(request.config, f"[govsquare] created org A and org B by cloning the template in {seconds:.2f}s")
+        worker = _worker_id(request.config)
+        _say(
+            request.config,
+            f"[govsquare] created org A and org B by cloning the template in {seconds:.2f}s"
+            + (f" (xdist worker {worker})" if worker else ""),
+        )
         people = {
             person.key: person
             for person in [
@@ -132,10 +187,6 @@ def _world(request: pytest.FixtureRequest, django_db_setup, django_db_blocker) -
 def _registered_hosts(django_test_environment) -> None:  # type: ignore[no-untyped-def]
     """Django's test set-up turns ALLOWED_HOSTS into a plain list (adding "testserver"); put the
     registry-aware host list back, as in every real profile."""
-    from django.conf import settings
-
-    from tenants.hosts import RegisteredHosts
-
     settings.ALLOWED_HOSTS = RegisteredHosts(list(settings.ALLOWED_HOSTS))
 
 

@@ -6,12 +6,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.urls import reverse
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from shared_apps.accounts import selectors, services
+from shared_apps.accounts import selectors
 from shared_apps.accounts.models import Account
+from shared_apps.accounts.services.sign_in import account_authenticate
+from shared_apps.accounts.services.two_factor import totp_setup_confirm, totp_setup_start
 from shared_apps.operator.services import account_set_platform_operator
 from shared_apps.people.services import local_user_for_account
 from tenant_apps.members.services import membership_set_role
@@ -45,8 +49,8 @@ def _signed_in(client) -> bool:  # type: ignore[no-untyped-def]
 def _with_totp(person) -> str:  # type: ignore[no-untyped-def]
     """Turn on two-factor for ``person`` through the services; returns the secret."""
     account = _account(person)
-    secret = services.totp_setup_start(account=account)
-    services.totp_setup_confirm(account=account, code=code_for(secret))
+    secret = totp_setup_start(account=account)
+    totp_setup_confirm(account=account, code=code_for(secret))
     return secret
 
 
@@ -119,9 +123,9 @@ def test_failures_on_the_shared_space_and_on_subsites_add_up(world):
         with tenant_context(organisation):
             assert authenticate(username=person.email, password=WRONG) is None
     assert _account(person).failed_sign_ins == 4
-    assert selectors.account_authenticate(email=person.email, password=WRONG) is None
+    assert account_authenticate(email=person.email, password=WRONG) is None
     assert _account(person).locked_until is not None
-    assert selectors.account_authenticate(email=person.email, password=person.password) is None
+    assert account_authenticate(email=person.email, password=person.password) is None
 
 
 # --- Throttle per IP address -----------------------------------------------------------------------------------
@@ -230,7 +234,7 @@ def test_the_second_step_cannot_be_reached_without_the_first_or_after_it_went_st
 
     browser = client_for(None)
     _sign_in(browser, person)
-    monkeypatch.setattr("shared_apps.accounts.views.PENDING_SECONDS", -1)
+    monkeypatch.setattr("shared_apps.accounts.views.common.PENDING_SECONDS", -1)
     late = browser.post("/accounts/login/two-factor/", {"code": code_for(secret, steps_ahead=1)})
     assert late.status_code == 302 and late["Location"] == "/accounts/login/" and not _signed_in(browser)
 
@@ -311,9 +315,6 @@ def test_on_a_subsite_the_password_alone_does_not_let_an_administrator_in(world)
 
 
 def test_sign_out_and_the_plain_url_names_django_uses(world):
-    from django.conf import settings
-    from django.urls import reverse
-
     urlconf = settings.PUBLIC_SCHEMA_URLCONF
     assert reverse("login", urlconf=urlconf) == settings.LOGIN_URL == "/accounts/login/"
     assert reverse("logout", urlconf=urlconf) == reverse("accounts:logout", urlconf=urlconf) == "/accounts/logout/"

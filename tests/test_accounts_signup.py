@@ -4,16 +4,23 @@ invitations, profile (the shared space's /accounts/ pages and their services).""
 from __future__ import annotations
 
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from PIL import Image
 
-from shared_apps.accounts import services
+from govsquare.settings import base as base_settings
 from shared_apps.accounts.models import Account, AccountEmail, Invitation
 from shared_apps.accounts.selectors import account_for_user, invitation_for_token
+from shared_apps.accounts.services.accounts import account_sign_up
+from shared_apps.accounts.services.addresses import account_email_add
+from shared_apps.accounts.services.invitations import invitation_create
 from shared_apps.accounts.tokens import invitation_token_new
 from shared_apps.people.models import User
 from shared_apps.people.services import local_user_for_account
@@ -127,9 +134,9 @@ def test_an_address_that_has_an_account_cannot_sign_up_again(world, spelling):
 
 
 def test_a_secondary_address_of_another_account_cannot_sign_up_either(world, after_commit):
-    services.account_email_add(account=world.citizen.account, email="second@mail.example")
+    account_email_add(account=world.citizen.account, email="second@mail.example")
     with pytest.raises(ValidationError) as refused:
-        services.account_sign_up(email="Second@mail.example", display_name="Someone", password=GOOD_PASSWORD)
+        account_sign_up(email="Second@mail.example", display_name="Someone", password=GOOD_PASSWORD)
     assert "already exists" in str(refused.value)
 
 
@@ -278,7 +285,7 @@ def test_address_pages_need_a_signed_in_person(world):
 
 def test_a_new_person_signs_up_through_the_invitation_link_and_is_editor_on_arrival(world, after_commit):
     with after_commit():
-        invitation = services.invitation_create(
+        invitation = invitation_create(
             organisation=world.org_a, email="Newcomer@Mail.Example", role=Role.EDITOR, actor=OPERATOR
         )
     assert invitation.token_hash and len(invitation.token_hash) == 64
@@ -314,7 +321,7 @@ def test_a_new_person_signs_up_through_the_invitation_link_and_is_editor_on_arri
 
 def test_an_invitation_link_that_expired_or_was_forged_is_refused(world, after_commit):
     with after_commit():
-        invitation = services.invitation_create(
+        invitation = invitation_create(
             organisation=world.org_a, email="late@mail.example", role=Role.MEMBER, actor=OPERATOR
         )
     link = link_in(mails_to("late@mail.example")[0])
@@ -328,15 +335,13 @@ def test_an_invitation_link_that_expired_or_was_forged_is_refused(world, after_c
     assert not Account.objects.filter(email="late@mail.example").exists()
 
     with after_commit():  # inviting again replaces the expired invitation
-        again = services.invitation_create(
-            organisation=world.org_a, email="late@mail.example", role=Role.MEMBER, actor=OPERATOR
-        )
+        again = invitation_create(organisation=world.org_a, email="late@mail.example", role=Role.MEMBER, actor=OPERATOR)
     assert not Invitation.objects.filter(pk=invitation.pk).exists() and again.expires_at > timezone.now()
 
 
 def test_an_existing_person_is_invited_by_sign_in_link_and_gets_the_role_on_arrival(world, after_commit):
     with after_commit():
-        invitation = services.invitation_create(
+        invitation = invitation_create(
             organisation=world.org_b, email=world.a_editor.email, role=Role.EDITOR, actor=OPERATOR
         )
     [message] = mails_to(world.a_editor.email)
@@ -363,10 +368,8 @@ def test_the_invitation_link_page_sends_an_existing_person_to_sign_in(world):
 
 def test_an_invitation_is_not_taken_by_someone_who_merely_claims_the_address(world, after_commit):
     with after_commit():
-        services.invitation_create(
-            organisation=world.org_a, email="boss@org-a.example", role=Role.ADMINISTRATOR, actor=OPERATOR
-        )
-    squatter = services.account_sign_up(email="boss@org-a.example", display_name="Not The Boss", password=GOOD_PASSWORD)
+        invitation_create(organisation=world.org_a, email="boss@org-a.example", role=Role.ADMINISTRATOR, actor=OPERATOR)
+    squatter = account_sign_up(email="boss@org-a.example", display_name="Not The Boss", password=GOOD_PASSWORD)
 
     with tenant_context(world.org_a):
         assert role_of(user=local_user_for_account(account=squatter)) is None  # unverified: no role
@@ -382,11 +385,6 @@ def test_profile_editing_saves_and_refuses_bad_input(world, synced, after_commit
     client = client_for(None, person=person)
     page = client.get("/accounts/profile/")
     assert page.status_code == 200 and b"Citizen" in page.content
-
-    from io import BytesIO
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
 
     image = BytesIO()
     Image.new("RGB", (4, 4), "navy").save(image, format="PNG")
@@ -419,9 +417,6 @@ def test_profile_editing_saves_and_refuses_bad_input(world, synced, after_commit
 
 
 def test_argon2_is_the_first_password_hasher_of_the_real_settings():
-    from govsquare.settings import base
-
-    assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
-    from django.contrib.auth.hashers import Argon2PasswordHasher
+    assert base_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
 
     assert Argon2PasswordHasher().encode("x", Argon2PasswordHasher().salt()).startswith("argon2$argon2id$")

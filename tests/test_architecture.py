@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.apps import apps
+from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import models
@@ -11,6 +11,7 @@ from django.test.utils import isolate_apps
 
 from govsquare import layout
 from govsquare.architecture import check_app_placement, check_models
+from shared_apps.people.models import User  # the real, both-sides user model
 
 SHARED = settings.SHARED_APPS
 TENANT = settings.TENANT_APPS
@@ -99,8 +100,6 @@ def test_fk_from_an_organisation_model_to_a_public_model_needs_no_constraint_and
 
 @isolate_apps("shared_apps.people", "tenant_apps.pages")
 def test_organisation_only_model_cascading_from_a_both_sides_model_is_caught():
-    from shared_apps.people.models import User  # the real, both-sides user model
-
     class Note(models.Model):
         author = models.ForeignKey(User, on_delete=models.CASCADE)
 
@@ -140,8 +139,6 @@ def test_organisation_app_installed_in_public_schema_without_being_declared_is_c
 
 
 def test_app_without_explicit_label_is_caught():
-    from django.apps import AppConfig
-
     class Unlabelled(AppConfig):
         name = "tenant_apps.pages"
 

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
@@ -26,20 +27,15 @@ from wagtail.images.models import Image
 from wagtail.models import Page, Site
 
 from shared_apps.accounts.models import Account, LocalUserLink
-from shared_apps.accounts.services import account_create
+from shared_apps.accounts.services.accounts import account_create
 from shared_apps.people.models import User
 from tenant_apps.members.selectors import role_of
 from tenant_apps.pages.models import ContentPage
-from tenants import archive, tasks
-from tenants.archive import (
-    ArchiveFailed,
-    organisation_export,
-    organisation_export_request,
-    organisation_export_run,
-    organisation_import,
-    organisation_import_request,
-    organisation_import_run,
-)
+from tenants import tasks
+from tenants.archive import importer
+from tenants.archive.export import organisation_export, organisation_export_request, organisation_export_run
+from tenants.archive.format import ArchiveFailed
+from tenants.archive.importer import organisation_import, organisation_import_request, organisation_import_run
 from tenants.audit import Actor
 from tenants.models import AuditEvent, Domain, EmailDomain, Job, Organisation
 from tenants.provisioning import organisation_create
@@ -297,8 +293,6 @@ def test_sessions_never_leave_the_platform_in_an_archive(world, roots):
     organisation = _fresh(world.org_a)
     client_for(organisation, person=world.a_editor)  # a signed-in session in org A's schema
     with tenant_context(organisation):
-        from django.contrib.sessions.models import Session
-
         assert Session.objects.exists()
     manifest = json.loads(_members(organisation_export(organisation=organisation, actor=ACTOR))["manifest.json"])
     assert "django_session" in manifest["tables"] and manifest["tables"]["django_session"]["rows"] == 0
@@ -470,7 +464,7 @@ def test_a_failure_in_the_middle_of_an_import_leaves_nothing_behind(world, roots
     seen_on_disk: list[bool] = []
 
     if failing_step == "second media file":
-        real = archive._extract_one
+        real = importer._extract_one
 
         def flaky(**kwargs):  # type: ignore[no-untyped-def]
             seen_on_disk.append((roots / "media" / "org_a_copy").exists())
@@ -478,15 +472,15 @@ def test_a_failure_in_the_middle_of_an_import_leaves_nothing_behind(world, roots
                 raise OSError("No space left on device (injected)")
             real(**kwargs)
 
-        monkeypatch.setattr(archive, "_extract_one", flaky)
+        monkeypatch.setattr(importer, "_extract_one", flaky)
     else:
-        real_step = getattr(archive, failing_step)
+        real_step = getattr(importer, failing_step)
 
         def explode(**kwargs):  # type: ignore[no-untyped-def]
             real_step(**kwargs)  # the step does its work, then fails
             raise RuntimeError(f"injected failure after {failing_step}")
 
-        monkeypatch.setattr(archive, failing_step, explode)
+        monkeypatch.setattr(importer, failing_step, explode)
 
     with pytest.raises((RuntimeError, OSError), match="injected"):
         organisation_import(archive_path=path, actor=ACTOR, slug="org-a-copy")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+import redis
 from django.core.cache import cache
 from django.db import connection
 from django_tenants.utils import tenant_context
@@ -38,8 +39,6 @@ def test_org_a_entry_is_invisible_to_org_b_and_the_shared_space(world):
 
 
 def test_entries_really_are_in_redis_under_schema_prefixed_keys(world, settings):
-    import redis
-
     key = f"probe-{uuid.uuid4().hex}"
     with tenant_context(world.org_a):
         cache.set(key, 1, 60)

@@ -8,10 +8,15 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.models import Account, LocalUserLink
-from shared_apps.accounts.services import account_create, account_update_profile
+from shared_apps.accounts.services.accounts import account_create, account_update_profile
 from shared_apps.people.models import User
 from shared_apps.people.services import local_user_for_account
 from shared_apps.people.tasks import local_user_sync
+from tenants.audit import Actor
+from tenants.jobs import job_enqueue, job_live_step
+from tenants.models import Job, Organisation
+from tenants.provisioning import organisation_provision_request, provisioning_spec_build
+from tenants.services import organisation_purge, organisation_schedule_deletion
 from tests.harness.worker import running_worker
 
 pytestmark = pytest.mark.worker
@@ -82,12 +87,6 @@ def test_a_name_change_reaches_every_schema_after_commit(world, worker, committe
 
 
 def test_provisioning_job_runs_in_the_worker_with_visible_states(world, worker, django_db_blocker):
-    from tenants.audit import Actor
-    from tenants.jobs import job_enqueue, job_live_step
-    from tenants.models import Job, Organisation
-    from tenants.provisioning import organisation_provision_request, provisioning_spec_build
-    from tenants.services import organisation_purge, organisation_schedule_deletion
-
     actor = Actor.operator("ops@platform.example")
     with django_db_blocker.unblock():
         try:

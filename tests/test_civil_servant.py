@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from shared_apps.accounts import services
 from shared_apps.accounts.models import Account, AccountEmail
 from shared_apps.accounts.selectors import account_civil_servant_organisations, account_is_civil_servant
+from shared_apps.accounts.services.accounts import account_sign_up
 from tenants import services as lifecycle
 from tenants.audit import Actor
 from tenants.models import Organisation
@@ -85,7 +85,7 @@ def test_an_address_at_the_other_organisation_counts_for_that_one(world, domains
 
 
 def test_an_unverified_address_never_counts_and_signing_up_with_one_is_not_enough(world, domains):
-    account = services.account_sign_up(
+    account = account_sign_up(
         email="claims@ministry-a.example", display_name="Claims To Be", password=support.GOOD_PASSWORD
     )
     assert not account_is_civil_servant(account=account)

@@ -4,6 +4,7 @@ servants; citizens and anonymous visitors see public profiles only)."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from shared_apps.accounts.models import Account, AccountEmail
@@ -95,8 +96,6 @@ def test_profiles_name_every_active_organisation_the_person_is_a_member_of(direc
 
 
 def test_the_organisation_directory_selector_refuses_non_members(directory_world):
-    from django.core.exceptions import PermissionDenied
-
     world = directory_world
     with pytest.raises(PermissionDenied):
         organisation_directory(organisation=world.org_b, viewer=world.a_member.local_user(world.org_b))

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from io import StringIO
 
+import psycopg
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -21,8 +22,10 @@ from django.test.utils import CaptureQueriesContext
 from psycopg import sql
 
 from govsquare.layout import REPO_ROOT
-from tenants.fleet import FleetError, fleet_migrate, fleet_plan
-from tenants.models import Organisation
+from sites.blueprints import DEFAULT_BLUEPRINT, blueprint_get
+from tenants.fleet import _FLEET_LOCK_KEY, FleetError, fleet_migrate, fleet_plan
+from tenants.models import Organisation, PoolSchema
+from tenants.pool import pool_refill
 from tenants.selectors import schemas_behind_migrations
 
 # The migration org B is taken back by: a leaf whose reversal drops one column of an empty table.
@@ -71,10 +74,6 @@ def org_b_behind(world, django_db_blocker):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def org_a_and_a_pool_schema_behind(world, django_db_blocker):  # type: ignore[no-untyped-def]
     """Org A and a warm-pool schema one migration behind, the pool entry labelled with a stale template."""
-    from sites.blueprints import DEFAULT_BLUEPRINT, blueprint_get
-    from tenants.models import PoolSchema
-    from tenants.pool import pool_refill
-
     schema = world.org_a.schema_name
     with django_db_blocker.unblock():
         before = set(PoolSchema.objects.values_list("name", flat=True))
@@ -176,8 +175,6 @@ def test_a_schema_behind_is_migrated_and_a_broken_one_is_reported_without_stoppi
 def test_schemas_behind_are_migrated_in_parallel_workers_and_a_pool_schema_is_relabelled(
     world, org_a_and_a_pool_schema_behind, django_db_blocker
 ):
-    from tenants.models import PoolSchema
-
     org_a, pool = org_a_and_a_pool_schema_behind
     with django_db_blocker.unblock():
         report = fleet_migrate(workers=2)
@@ -215,10 +212,6 @@ def test_an_unknown_schema_is_refused_before_anything_runs(world, django_db_bloc
 
 
 def test_only_one_fleet_migration_runs_at_a_time(django_db_setup, django_db_blocker):
-    import psycopg
-
-    from tenants.fleet import _FLEET_LOCK_KEY
-
     params = connection.settings_dict
     with django_db_blocker.unblock():
         other = psycopg.connect(

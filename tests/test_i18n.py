@@ -11,11 +11,19 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import login
+from django.contrib.sessions.backends.db import SessionStore
+from django.http import HttpResponse
 from django.utils import translation
+from django_tenants.utils import tenant_context
 
 from govsquare.layout import REPO_ROOT
+from shared_apps.accounts.language import SESSION_KEY, LanguageCookieMiddleware
 from shared_apps.accounts.models import Account
+from shared_apps.accounts.services.accounts import account_create
 from shared_apps.operator.services import account_set_platform_operator
+from tenants.audit import Actor
+from tenants.services import organisation_suspend
 from tests.harness.clients import client_for
 from tests.harness.people import Person, make_person
 
@@ -172,9 +180,6 @@ def test_a_refusal_from_a_service_reads_in_the_browsers_language(world):
 
 
 def test_a_suspended_subsite_says_so_in_the_browsers_language(world):
-    from tenants.audit import Actor
-    from tenants.services import organisation_suspend
-
     organisation_suspend(organisation=world.org_b, reason="maintenance", actor=Actor.system("test"))
 
     dutch = client_for(world.org_b).get("/", HTTP_ACCEPT_LANGUAGE="nl")
@@ -248,8 +253,6 @@ def test_signing_up_keeps_the_language_the_person_signed_up_in(world):
 
 @pytest.mark.parametrize("platform_language", ["nl", "en"])
 def test_an_account_made_without_a_language_takes_the_platforms(world, settings, platform_language):
-    from shared_apps.accounts.services import account_create
-
     settings.LANGUAGE_CODE = platform_language  # deployments: "nl"
     account = account_create(email=f"default-{platform_language}@mail.example", display_name="Dee Fault")
 
@@ -258,13 +261,6 @@ def test_an_account_made_without_a_language_takes_the_platforms(world, settings,
 
 def test_a_sign_in_on_a_subsite_remembers_the_accounts_language_on_that_host(world, rf):
     """The subsites sign in through single sign-on; whatever the route, ``login`` decides the language there."""
-    from django.contrib.auth import login
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.http import HttpResponse
-    from django_tenants.utils import tenant_context
-
-    from shared_apps.accounts.language import SESSION_KEY, LanguageCookieMiddleware
-
     person = _with_language(make_person(key="i18n_subsite", email="subsite@mail.example"), "nl")
     request = rf.get("/accounts/callback/", HTTP_HOST=world.org_a.platform_host)
     request.session = SessionStore()

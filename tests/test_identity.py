@@ -10,7 +10,7 @@ from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.models import Account, LocalUserLink
 from shared_apps.accounts.selectors import account_linked_schemas
-from shared_apps.accounts.services import account_create
+from shared_apps.accounts.services.accounts import account_create
 from shared_apps.people.models import User
 from shared_apps.people.services import local_user_for_account
 from tenant_apps.members.selectors import role_of

@@ -7,14 +7,16 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from shared_apps.accounts.models import Account, Invitation, LocalUserLink
+from shared_apps.accounts.services.invitations import invitation_create
+from sites.blueprints import INTRANET
 from tenant_apps.members.selectors import role_of
-from tenants import services
+from tenants import provisioning, services
 from tenants.audit import Actor
-from tenants.models import AuditEvent, Domain, EmailDomain, Job, Organisation
-from tenants.pool import pool_refill, pool_size
+from tenants.models import AuditEvent, Domain, EmailDomain, Job, Organisation, PoolSchema
+from tenants.pool import pool_drain_stale, pool_refill, pool_size
 from tenants.provisioning import (
     ProvisioningFailed,
     organisation_create,
@@ -102,10 +104,6 @@ def _source(slug: str) -> str:
 
 
 def test_a_schema_from_the_warm_pool_is_a_rename_with_the_site_personalised(world):
-    from wagtail.models import Page
-
-    from sites.blueprints import INTRANET
-
     assert pool_refill(size=1, blueprints=[INTRANET]) == 1
     assert pool_size(blueprint=INTRANET) == 1
 
@@ -127,8 +125,6 @@ def test_a_schema_from_the_warm_pool_is_a_rename_with_the_site_personalised(worl
 
 
 def test_the_pool_is_not_used_for_other_apps_or_another_blueprint(world):
-    from sites.blueprints import INTRANET
-
     pool_refill(size=1, blueprints=[INTRANET])
     organisation_create(name="Custom Apps", slug="custom-apps", apps=["news"])
     organisation_create(name="Participation", slug="part", blueprint="participation")
@@ -137,10 +133,6 @@ def test_the_pool_is_not_used_for_other_apps_or_another_blueprint(world):
 
 
 def test_stale_pool_schemas_are_dropped(world):
-    from sites.blueprints import INTRANET
-    from tenants.models import PoolSchema
-    from tenants.pool import pool_drain_stale
-
     pool_refill(size=1, blueprints=[INTRANET])
     entry = PoolSchema.objects.get()
     PoolSchema.objects.filter(pk=entry.pk).update(blueprint_version=0)
@@ -150,8 +142,6 @@ def test_stale_pool_schemas_are_dropped(world):
 
 
 def test_a_failed_provisioning_records_the_reason_in_job_and_audit(world, monkeypatch):
-    from tenants import provisioning
-
     def explode(**kwargs):
         raise RuntimeError("disk full")
 
@@ -191,8 +181,6 @@ def test_first_administrator_is_invited_and_becomes_administrator_on_first_sign_
 
 
 def test_an_existing_account_can_be_invited_too(world):
-    from shared_apps.accounts.services import invitation_create
-
     invitation_create(organisation=world.org_b, email=world.a_member.email, role=Role.EDITOR, actor=OPERATOR)
     with tenant_context(world.org_b):
         assert role_of(user=world.a_member.local_user(world.org_b)) == Role.EDITOR

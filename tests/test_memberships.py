@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.models import Account, AccountEmail, Invitation, JoinRequest
 from shared_apps.people.models import User
 from shared_apps.people.services import local_user_for_account
-from tenant_apps.members import memberships
+from tenant_apps.members import memberships, operator_access
 from tenant_apps.members.operator_access import SESSION_KEY
 from tenant_apps.members.selectors import role_of
 from tenants.audit import Actor
@@ -327,8 +328,6 @@ def test_services_leave_the_callers_schema_in_place(world):
         memberships.membership_change_role(
             organisation=world.org_a, user_id=_user_id(world.a_member, world.org_a), role="editor", actor=ADMIN
         )
-        from django.db import connection
-
         assert connection.schema_name == "org_b"
 
 
@@ -403,8 +402,6 @@ def test_the_operator_grant_ends_with_the_operator_role_and_others_gain_nothing(
 
 
 def test_an_operators_request_only_superuser_flag_is_never_saved(world, operator):
-    from tenant_apps.members import operator_access
-
     with tenant_context(world.org_a):
         user = local_user_for_account(account=operator.account)
         user.is_superuser = True

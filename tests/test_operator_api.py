@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from io import StringIO
 from typing import Any
 
@@ -11,12 +10,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
+from govsquare.celery import app as celery_app
 from shared_apps.accounts.models import Account
 from shared_apps.operator.services import (
     account_set_platform_operator,
     operator_token_create,
     operator_token_revoke,
 )
+from tenants.archive.export import organisation_export_run
 from tenants.audit import Actor
 from tenants.jobs import job_create, job_mark, job_publish_step
 from tenants.models import AuditEvent, Domain, Job, OperatorToken, Organisation
@@ -26,6 +27,10 @@ from tests.harness.clients import client_for
 from tests.harness.people import Person, make_person
 
 pytestmark = pytest.mark.django_db
+
+#: A job id no job has (fixed, so every test process collects the same test ids).
+UNKNOWN_JOB_ID = "00000000-0000-4000-8000-000000000000"
+
 
 BASE = "/api/operator/v1"
 
@@ -86,10 +91,10 @@ class Api:
 
 def _sent_tasks(monkeypatch) -> list[tuple[str, list]]:  # type: ignore[no-untyped-def]
     """Record the Celery tasks sent (instead of sending them to the broker)."""
-    from govsquare.celery import app
-
     sent: list[tuple[str, list]] = []
-    monkeypatch.setattr(app, "send_task", lambda name, args=None, **kwargs: sent.append((name, list(args or []))))
+    monkeypatch.setattr(
+        celery_app, "send_task", lambda name, args=None, **kwargs: sent.append((name, list(args or [])))
+    )
     return sent
 
 
@@ -163,7 +168,7 @@ def test_tokens_are_only_made_for_operators(world):
 
 
 @pytest.mark.parametrize("org", ["org_a", "org_b"])
-@pytest.mark.parametrize("path", ["/organisations", "/openapi.json", "/docs", "/jobs/" + str(uuid.uuid4())])
+@pytest.mark.parametrize("path", ["/organisations", "/openapi.json", "/docs", f"/jobs/{UNKNOWN_JOB_ID}"])
 def test_the_api_does_not_exist_on_an_organisations_host(world, key, org, path):
     organisation = getattr(world, org)
     client = client_for(organisation)
@@ -411,8 +416,6 @@ def test_export_answers_202_queues_one_task_and_then_deletion_needs_no_force(
     assert (body["kind"], body["state"], body["organisation_slug"]) == ("export", "queued", "scratch")
     assert len(callbacks) == 1 and sent == [("tenants.export", [body["id"]])]
 
-    from tenants.archive import organisation_export_run
-
     organisation_export_run(job=Job.objects.select_related("organisation").get(pk=body["id"]))
 
     done = api.get(f"/jobs/{body['id']}").json()
@@ -470,6 +473,16 @@ def test_jobs_of_an_organisation(world, api, scratch):
     assert [(j["kind"], j["state"]) for j in jobs] == [("provision", "ready")]
 
 
+def test_a_persons_own_data_job_is_not_an_operators_job(world, api):
+    """One job model holds organisations' jobs and people's data jobs; the operator sees only the former."""
+    job = Job.objects.create(
+        kind=Job.Kind.PERSONAL_EXPORT, account_id=world.citizen.account.pk, requested_by="account:someone"
+    )
+    response = api.get(f"/jobs/{job.pk}")
+    assert response.status_code == 404 and "No " in response.json()["detail"]
+    assert api.get(f"/jobs/{Job.objects.filter(kind=Job.Kind.PROVISION).first().pk}").status_code == 200
+
+
 # --- 404s ----------------------------------------------------------------------------------------------
 
 
@@ -491,7 +504,7 @@ def test_jobs_of_an_organisation(world, api, scratch):
         ("post", "/organisations/nowhere/purge"),
         ("get", "/organisations/nowhere/audit"),
         ("get", "/organisations/nowhere/jobs"),
-        ("get", f"/jobs/{uuid.uuid4()}"),
+        ("get", f"/jobs/{UNKNOWN_JOB_ID}"),
         ("get", "/jobs/not-a-job-id"),
     ],
 )

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.utils.timezone import localtime
 
+from govsquare.celery import app as celery_app
 from shared_apps.accounts.models import Account
 from shared_apps.operator.services import account_set_platform_operator
 from tenants import provisioning
@@ -40,10 +41,10 @@ def scratch(world) -> Organisation:
 
 @pytest.fixture
 def no_tasks(monkeypatch) -> list[tuple[str, list]]:  # type: ignore[no-untyped-def]
-    from govsquare.celery import app
-
     sent: list[tuple[str, list]] = []
-    monkeypatch.setattr(app, "send_task", lambda name, args=None, **kwargs: sent.append((name, list(args or []))))
+    monkeypatch.setattr(
+        celery_app, "send_task", lambda name, args=None, **kwargs: sent.append((name, list(args or [])))
+    )
     return sent
 
 

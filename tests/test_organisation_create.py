@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django_tenants.utils import tenant_context
 from psycopg import sql
 
-from tenants import schema_template
+from tenants import provisioning, schema_template
 from tenants.models import Domain, Organisation
 from tenants.provisioning import organisation_create
 from tenants.schema_template import (
@@ -74,8 +75,6 @@ def test_a_schema_behind_the_code_is_reported(world):
 
 
 def test_identity_columns_continue_after_the_template_rows(world):
-    from django.contrib.auth.models import Group
-
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL("SELECT max(id) FROM {}.auth_group").format(sql.Identifier(ensure_template_schema())))
         template_max = cursor.fetchone()[0]
@@ -166,8 +165,6 @@ def test_bad_input_is_refused_with_a_field_error_and_creates_nothing(world, kwar
 
 @pytest.mark.parametrize("failing_step", ["create_schema", "seed_site", "invite_first_administrator", "activate"])
 def test_a_failure_at_any_step_leaves_nothing_behind_and_a_retry_succeeds(world, monkeypatch, failing_step, mailoutbox):
-    from tenants import provisioning
-
     def explode(**kwargs):
         raise RuntimeError(f"injected failure in {failing_step}")
 

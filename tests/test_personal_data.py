@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import connection
 from django_tenants.utils import tenant_context
 from PIL import Image as PillowImage
 from wagtail.documents import get_document_model
@@ -17,12 +18,13 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Revision, Site
 
 from shared_apps.accounts import tasks
-from shared_apps.accounts.models import Account, AccountEmail, Invitation, JoinRequest, LocalUserLink, PersonalDataJob
+from shared_apps.accounts.models import Account, AccountEmail, Invitation, JoinRequest, LocalUserLink
 from shared_apps.accounts.personal_data import erasure, export, jobs, requests
 from shared_apps.people.models import User
 from tenant_apps.members.selectors import role_of
 from tenant_apps.pages.models import ContentPage
-from tenants.models import AuditEvent
+from tenants import organisation_hooks
+from tenants.models import AuditEvent, Job
 from tenants.roles import Role
 from tests.harness.clients import client_for
 from tests.harness.people import make_person
@@ -155,7 +157,7 @@ def test_export_through_the_shared_space_with_progress_and_download_for_the_owne
     with django_capture_on_commit_callbacks() as queued:
         response = client.post("/accounts/data/export/")
     assert response.status_code == 302
-    job = PersonalDataJob.objects.get(account_id=person.account.pk)
+    job = Job.objects.get(account_id=person.account.pk)
     assert response["Location"] == f"/accounts/data/jobs/{job.pk}/"
     progress = client.get(f"/accounts/data/jobs/{job.pk}/?format=json").json()
     assert (progress["state"], progress["percent"], progress["download"]) == ("queued", 0, "")
@@ -195,7 +197,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(world):
 
 def test_a_failed_export_says_why_and_leaves_no_file(world, contributions, monkeypatch):
     person = contributions["person"]
-    job = PersonalDataJob.objects.create(account_id=person.account.pk, kind="export")
+    job = Job.objects.create(account_id=person.account.pk, kind=Job.Kind.PERSONAL_EXPORT)
 
     def explode(**kwargs):  # type: ignore[no-untyped-def]
         raise OSError("disk full")
@@ -225,7 +227,7 @@ def test_deleting_the_account_anonymises_it_in_both_organisations_and_leaves_oth
     assert refused.status_code == 400 and b"to confirm" in refused.content
     with django_capture_on_commit_callbacks() as queued:
         response = client.post("/accounts/data/delete/", {"confirmation": person.email.upper()})
-    job = PersonalDataJob.objects.get(account_id=account_id, kind="delete")
+    job = Job.objects.get(account_id=account_id, kind=Job.Kind.PERSONAL_DELETE)
     assert response.status_code == 302 and len(queued) == 1
 
     assert tasks.personal_data_delete(str(job.pk)) == {"state": "ready", "schemas": 3, "anonymised": 3}
@@ -292,15 +294,15 @@ def _snapshot(world, person) -> dict:  # type: ignore[no-untyped-def]
 
 def test_deletion_removes_earlier_export_archives_and_can_be_run_again(world, contributions):
     person = contributions["person"]
-    export_job = PersonalDataJob.objects.create(account_id=person.account.pk, kind="export")
+    export_job = Job.objects.create(account_id=person.account.pk, kind=Job.Kind.PERSONAL_EXPORT)
     archive = export.personal_data_export_run(job=export_job)
     assert archive.exists()
 
-    job = PersonalDataJob.objects.create(account_id=person.account.pk, kind="delete")
+    job = Job.objects.create(account_id=person.account.pk, kind=Job.Kind.PERSONAL_DELETE)
     erasure.personal_data_delete_run(job=job)
     assert not archive.exists()
 
-    again = PersonalDataJob.objects.create(account_id=person.account.pk, kind="delete")
+    again = Job.objects.create(account_id=person.account.pk, kind=Job.Kind.PERSONAL_DELETE)
     with pytest.raises(jobs.PersonalDataFailed, match="no longer exists"):
         erasure.personal_data_delete_run(job=again)
 
@@ -313,3 +315,27 @@ def test_deletion_needs_the_address_as_confirmation_and_one_request_at_a_time(wo
     with pytest.raises(ValidationError, match="already being deleted"):
         requests.personal_data_delete_request(account=account, confirmation=account.email)
     assert Account.objects.filter(pk=account.pk, is_active=True).exists()  # nothing happens before the task
+
+
+def test_an_organisation_side_app_registered_for_erasure_is_asked_in_every_schema_first(world, contributions):
+    """A new organisation-side app adds its share of the erasure by registering, without editing the
+    public side: it is called in each schema with that schema's local user, before the anonymisation."""
+    person = contributions["person"]
+    seen: list[tuple[str, str, bool]] = []
+
+    def erase_probe(*, account, local_user):  # type: ignore[no-untyped-def]
+        seen.append((connection.schema_name, local_user.email, local_user.is_active))
+        return {"probe_items": 2}
+
+    expected = sorted(LocalUserLink.objects.filter(account=person.account).values_list("schema_name", flat=True))
+    assert world.org_a.schema_name in expected and world.org_b.schema_name in expected
+    organisation_hooks.personal_data_erase.register(erase_probe)
+    try:
+        job = Job.objects.create(account_id=person.account.pk, kind=Job.Kind.PERSONAL_DELETE)
+        erasure.personal_data_delete_run(job=job)
+    finally:
+        organisation_hooks.personal_data_erase.unregister(erase_probe)
+    assert sorted(schema for schema, _, _ in seen) == expected
+    assert all(email == person.email and active for _, email, active in seen)  # before it was anonymised
+    event = AuditEvent.objects.filter(action="membership.anonymise", organisation_slug=world.org_a.slug).latest("at")
+    assert event.detail["probe_items"] == 2

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tenants.hosts import RegisteredHosts
 from tenants.models import Domain
 from tests.harness.clients import client_for
 
@@ -78,8 +79,6 @@ def test_connection_is_back_in_the_public_schema_after_each_request(world):
 
 
 def test_custom_domain_is_served_without_a_wildcard_in_allowed_hosts(world, settings):
-    from tenants.hosts import RegisteredHosts
-
     settings.ALLOWED_HOSTS = RegisteredHosts(["govsquare.localhost", ".govsquare.localhost"])
     Domain.objects.create(tenant=world.org_a, domain="intranet.org-a.example", is_primary=True)
 

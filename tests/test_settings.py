@@ -7,14 +7,14 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from govsquare.layout import REPO_ROOT
+from govsquare.settings.base import env as settings_env
 
 
 def _signing_key() -> str:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -69,8 +69,6 @@ def test_production_lists_every_problem_at_once():
 
 
 def test_settings_read_the_environment(settings):
-    from govsquare.settings.base import env
-
     assert settings.DATABASES["default"]["ENGINE"] == "django_tenants.postgresql_backend"
     assert settings.CACHES["default"]["KEY_FUNCTION"] == "django_tenants.cache.make_key"
-    assert env.db_url_config("postgres://u:p@db.example:6543/x")["PORT"] == 6543
+    assert settings_env.db_url_config("postgres://u:p@db.example:6543/x")["PORT"] == 6543

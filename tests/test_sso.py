@@ -16,6 +16,7 @@ import io
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -24,6 +25,9 @@ from authlib.common.security import generate_token
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oidc.core import CodeIDToken
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.core.files.storage import storages
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -32,7 +36,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from joserfc import jwt
 from joserfc.jwk import KeySet
-from oauth2_provider.models import get_application_model
+from oauth2_provider.models import AccessToken, get_application_model
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
@@ -41,9 +45,12 @@ from shared_apps.accounts import selectors as account_selectors
 from shared_apps.accounts.models import Account, AccountEmail
 from shared_apps.identity_provider.keys import development_signing_key, signing_key_problem
 from shared_apps.identity_provider.selectors import CLIENT_ID_PREFIX, oidc_client_for, oidc_client_id
+from shared_apps.identity_provider.tasks import clear_expired_tokens
 from shared_apps.people.models import User
 from tenant_apps.sso.relying_party import provider_host, provider_metadata_forget
 from tenants import provisioning, services
+from tenants.archive.export import organisation_export
+from tenants.archive.importer import organisation_import
 from tenants.audit import Actor
 from tenants.models import Organisation
 from tenants.provisioning import organisation_create
@@ -532,10 +539,6 @@ def test_a_new_organisation_gets_its_client_and_it_follows_its_domains(world):
 
 
 def test_an_imported_organisation_gets_its_own_client(world, settings, tmp_path):
-    from django.core.files.storage import storages
-
-    from tenants.archive import organisation_export, organisation_import
-
     settings.MEDIA_ROOT, settings.EXPORT_ROOT = str(tmp_path / "media"), str(tmp_path / "exports")
     storages["default"].__dict__.pop("relative_media_root", None)
     try:
@@ -602,9 +605,6 @@ def test_development_key_is_made_once_and_kept(tmp_path):
 
 
 def test_keys_that_cannot_sign_are_named():
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
     ec_key = ec.generate_private_key(ec.SECP256R1()).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
@@ -636,13 +636,6 @@ def test_production_needs_the_signing_key(tmp_path, with_key):
 
 
 def test_expired_sign_on_tokens_are_cleared(world):
-    from datetime import timedelta
-
-    from django.utils import timezone
-    from oauth2_provider.models import AccessToken
-
-    from shared_apps.identity_provider.tasks import clear_expired_tokens
-
     AccessToken.objects.create(token="old", expires=timezone.now() - timedelta(days=2), scope="openid")
     AccessToken.objects.create(token="new", expires=timezone.now() + timedelta(hours=1), scope="openid")
     clear_expired_tokens()

@@ -31,6 +31,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
+from playwright.sync_api import sync_playwright
 from wagtail.models import Page, Site
 
 from govsquare.layout import REPO_ROOT
@@ -214,8 +215,6 @@ def test_one_sign_in_and_one_sign_out_for_every_subsite(
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (make test installs it when missing)")
     # Playwright's sync API keeps an event loop in this thread; the few database reads below are synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
     live = live_platform
     shared, org_a, org_b = settings.PLATFORM_DOMAIN, world.org_a.platform_host, world.org_b.platform_host
     b_pages = committed.org_b_pages

@@ -7,6 +7,7 @@ see that level, absent or refused when not).
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
@@ -18,7 +19,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
-from django.core.files.storage import storages
+from django.core.files.storage import default_storage, storages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
@@ -27,8 +28,9 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.images.models import Filter
 from wagtail.models import Collection, Page, Site
+from wagtail.utils.sendfile import _get_sendfile
 
-from tenant_apps.pages.models import ContentPage
+from tenant_apps.pages.models import CollectionLevel, ContentPage
 from tenant_apps.pages.services import collection_level_set
 from tenant_apps.pages.views import signed_image_url
 from tenant_apps.pages.visibility import (
@@ -38,9 +40,11 @@ from tenant_apps.pages.visibility import (
     can_view_document,
     can_view_page,
     collection_level,
+    collections_with_levels,
     visible_pages,
 )
 from tenants.audit import Actor
+from tenants.models import Organisation
 from tests.harness.clients import client_for
 from tests.visibility_support import LEVELS, MAY_SEE, client_as, recognise_org_b_staff_as_civil_servants
 
@@ -334,8 +338,6 @@ def test_api_search_and_lookups_do_not_reach_closed_pages(pages):
 
 
 def test_the_api_takes_no_basic_authentication(pages):
-    import base64
-
     credentials = base64.b64encode(f"{pages.world.a_member.email}:{pages.world.a_member.password}".encode())
     client = client_for(pages.world.org_a)
     response = client.get(
@@ -348,8 +350,6 @@ def test_the_api_takes_no_basic_authentication(pages):
 
 
 def test_every_organisation_has_a_collection_per_level_and_the_root_takes_the_default(pages):
-    from tenant_apps.pages.models import CollectionLevel
-
     world = pages.world
     for organisation in (world.org_a, world.org_b):
         with tenant_context(organisation):
@@ -385,8 +385,6 @@ def test_every_organisation_has_a_collection_per_level_and_the_root_takes_the_de
 @pytest.mark.parametrize("default", ["organisation", "public"])
 def test_the_visibility_screens_collection_levels_agree_with_the_rule_that_serves_files(pages, default):
     """``collections_with_levels`` (two queries for the whole tree) must say what ``collection_level`` does."""
-    from tenant_apps.pages.visibility import collections_with_levels
-
     world = pages.world
     world.org_a.default_visibility = default  # this test's copy only: the organisation's default
     with tenant_context(world.org_a):
@@ -409,8 +407,6 @@ def test_the_visibility_screens_collection_levels_agree_with_the_rule_that_serve
 
 def test_renaming_a_level_collection_keeps_its_level(pages):
     """Even in an organisation whose default is public, renaming "Organisation" opens nothing."""
-    from tenants.models import Organisation
-
     world = pages.world
     Organisation.objects.filter(pk=world.org_a.pk).update(default_visibility="public")  # undone with the test
     world.org_a.default_visibility = "public"  # and this test's copy
@@ -446,9 +442,7 @@ def test_an_image_url_needs_its_signature(pages):
     assert client_as(pages.world, "a_member").get(other_size).status_code == 403
     # And from the other organisation: image ids repeat across schemas, signatures do not.
     with tenant_context(pages.world.org_b):
-        from wagtail.models import Collection as BCollection
-
-        public_b = BCollection.objects.get(name="Public", depth=2)
+        public_b = Collection.objects.get(name="Public", depth=2)
         get_image_model().objects.create(
             title="B's image", file=ImageFile(io.BytesIO(_png()), name="b.png"), collection=public_b
         )
@@ -473,8 +467,6 @@ def test_a_stored_file_that_no_item_owns_is_not_served(pages, settings):
     world = pages.world
     schema = world.org_a.schema_name
     with tenant_context(world.org_a):
-        from django.core.files.storage import default_storage
-
         default_storage.save("images/stray.png", ContentFile(_png()))
         default_storage.save("exports/dump.txt", ContentFile(b"everything"))
     member = client_as(world, "a_member")
@@ -501,8 +493,6 @@ def test_a_documents_stored_file_goes_through_the_document_view(pages):
 
 @pytest.fixture
 def sendfile_through_nginx(settings):  # type: ignore[no-untyped-def]
-    from wagtail.utils.sendfile import _get_sendfile
-
     settings.SENDFILE_BACKEND = "django_sendfile.backends.nginx"
     settings.SENDFILE_ROOT = settings.MEDIA_ROOT
     _get_sendfile.clear()

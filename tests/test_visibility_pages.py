@@ -6,15 +6,24 @@ belongs to the visibility issue; this is page serving and the home page's menu.)
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django_tenants.utils import tenant_context
-from wagtail.models import Site
+from wagtail.models import Collection, PageViewRestriction, Site
 from wagtail.test.utils.form_data import nested_form_data, rich_text
 
-from tenant_apps.pages.models import ContentPage
+from tenant_apps.pages.models import CollectionLevel, ContentPage
+from tenant_apps.pages.views import SEARCH_RESULTS
+from tenant_apps.pages.visibility import Level, collection_level
+from tenants.audit import Actor
+from tenants.models import AuditEvent, Organisation
+from tenants.services import organisation_set_default_visibility
 from tests.harness.clients import client_for
 from tests.visibility_support import LEVELS, MAY_SEE, client_as, recognise_org_b_staff_as_civil_servants
 
@@ -105,9 +114,6 @@ def test_the_editor_says_so_on_the_field_when_a_new_page_is_too_visible(pages, w
 
 
 def test_an_organisation_changes_its_default_and_unmarked_pages_follow_at_once(pages, world):
-    from tenants.audit import Actor
-    from tenants.services import organisation_set_default_visibility
-
     assert client_as(pages, "civil_servant_of_b").get("/news/").status_code == 403
     organisation_set_default_visibility(organisation=world.org_a, level="civil_servants", actor=Actor.cli())
     assert client_as(pages, "civil_servant_of_b").get("/news/").status_code == 200
@@ -120,12 +126,6 @@ def test_an_organisation_changes_its_default_and_unmarked_pages_follow_at_once(p
 
 
 def test_every_organisation_schema_has_the_level_collections_and_the_migration_is_idempotent(world):
-    import importlib
-
-    from django.apps import apps
-    from django.db import connection
-    from wagtail.models import Collection
-
     migration = importlib.import_module("tenant_apps.pages.migrations.0003_visibility_collections")
 
     class Editor:
@@ -195,8 +195,6 @@ def test_addresses_the_routes_leave_to_the_page_tree_stay_free(pages, world):
 
 
 def test_search_results_come_in_pages_and_only_ever_hold_what_the_viewer_may_see(pages, world):
-    from tenant_apps.pages.views import SEARCH_RESULTS
-
     with tenant_context(world.org_a):
         home = Site.objects.get().root_page
         for number in range(SEARCH_RESULTS + 5):
@@ -229,9 +227,6 @@ def test_search_results_come_in_pages_and_only_ever_hold_what_the_viewer_may_see
 
 
 def _restrict(world, *, slug: str, restriction_type: str, password: str = "", groups: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
-    from django.contrib.auth.models import Group
-    from wagtail.models import PageViewRestriction
-
     with tenant_context(world.org_a):
         page = ContentPage.objects.get(slug=slug)
         restriction = PageViewRestriction.objects.create(
@@ -290,11 +285,8 @@ def test_a_page_for_wagtail_groups_refuses_signed_in_people_outside_them_with_a_
     with tenant_context(world.org_b):
         b_home = Site.objects.get().root_page
         b_home.add_child(instance=ContentPage(title="B editors only", slug="b-editors", visibility="public"))
-    from wagtail.models import PageViewRestriction
 
     with tenant_context(world.org_b):
-        from django.contrib.auth.models import Group
-
         restriction = PageViewRestriction.objects.create(
             page=ContentPage.objects.get(slug="b-editors"), restriction_type="groups"
         )
@@ -306,8 +298,6 @@ def test_a_page_for_wagtail_groups_refuses_signed_in_people_outside_them_with_a_
 
 
 def test_an_administrator_sets_the_organisations_default_in_the_admin(pages, world):
-    from tenants.models import AuditEvent, Organisation
-
     admin = client_for(world.org_a, person=world.a_admin)
     screen = admin.get("/admin/visibility/")
     assert screen.status_code == 200
@@ -332,8 +322,6 @@ def test_an_administrator_sets_the_organisations_default_in_the_admin(pages, wor
 
 
 def test_only_the_organisations_administrators_reach_the_visibility_screen(pages, world):
-    from tenants.models import Organisation
-
     editor = client_for(world.org_a, person=world.a_editor)
     for response in (
         editor.get("/admin/visibility/"),
@@ -352,10 +340,6 @@ def test_only_the_organisations_administrators_reach_the_visibility_screen(pages
 
 
 def test_an_administrator_sees_and_narrows_the_level_of_each_collection(pages, world):
-    from wagtail.models import Collection
-
-    from tenants.models import AuditEvent
-
     with tenant_context(world.org_a):
         public = Collection.objects.get(name="Public", depth=2)
         press = public.add_child(instance=Collection(name="Press kit"))
@@ -375,16 +359,12 @@ def test_an_administrator_sees_and_narrows_the_level_of_each_collection(pages, w
     assert response.status_code == 302
     assert "now visible to: all civil servants" in admin.get("/admin/visibility/").content.decode()
     with tenant_context(world.org_a):
-        from tenant_apps.pages.visibility import Level, collection_level
-
         assert collection_level(Collection.objects.get(pk=press.pk)) == Level.CIVIL_SERVANTS
     assert AuditEvent.objects.filter(action="collection.level.set", outcome="success", actor__contains="admin").exists()
     # Wider than the collection above: refused with the reason, nothing recorded, the refusal audited.
     admin.post(f"/admin/visibility/collections/{inner.pk}/", {"level": "public"})
     assert "cannot be more visible than the collection it is in" in admin.get("/admin/visibility/").content.decode()
     with tenant_context(world.org_a):
-        from tenant_apps.pages.models import CollectionLevel
-
         assert not CollectionLevel.objects.filter(collection_id=inner.pk).exists()
     assert AuditEvent.objects.filter(action="collection.level.set", outcome="failure").exists()
     # Not administrators, or not of this organisation: refused, nothing changed.

@@ -11,8 +11,8 @@ class GovSquareConfig(AppConfig):
     verbose_name = "GovSquare"
 
     def ready(self) -> None:
-        from django.core import checks
+        from django.core import checks  # noqa: PLC0415 - AppConfig.ready(): the app registry is ready only now
 
-        from govsquare.architecture import tenancy_boundary_check
+        from govsquare.architecture import tenancy_boundary_check  # noqa: PLC0415 - AppConfig.ready(): the app registry is ready only now
 
         checks.register(tenancy_boundary_check, "govsquare")

@@ -20,8 +20,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.apps import apps
+from django.conf import settings
 from django.core import checks
 from django.db import models
+
+from govsquare.layout import BOTH_SIDES_APPS
 
 PUBLIC = "public"
 ORGANISATION = "organisation"
@@ -132,11 +136,6 @@ def check_models(
 
 def tenancy_boundary_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:  # type: ignore[no-untyped-def]
     """Django system check: ``manage.py check`` fails on any violation."""
-    from django.apps import apps
-    from django.conf import settings
-
-    from govsquare.layout import BOTH_SIDES_APPS
-
     violations = check_app_placement(
         apps.get_app_configs(),
         shared_apps=settings.SHARED_APPS,

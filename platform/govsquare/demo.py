@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.selectors import account_find_by_email
-from shared_apps.accounts.services import account_create
+from shared_apps.accounts.services.accounts import account_create
 from shared_apps.operator.services import account_set_platform_operator
 from shared_apps.people.services import local_user_for_account
 from tenant_apps.members.services import membership_set_role

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.urls import include, path
 
-from shared_apps.accounts import views as account_views
+from shared_apps.accounts.views import sign_in as sign_in_views
 from shared_apps.operator.api import api as operator_api
 from shared_apps.shared_space.views import shared_space_home
 
@@ -11,10 +11,10 @@ urlpatterns = [
     path("", shared_space_home, name="shared_space_home"),
     # Accounts (shared_apps/accounts): sign-up, sign-in with its second step, addresses, two-factor, profile.
     # "login" and "logout" also keep their plain names (LOGIN_URL, redirect_to_login, templates).
-    path("accounts/login/", account_views.sign_in, name="login"),
-    path("accounts/logout/", account_views.sign_out, name="logout"),
+    path("accounts/login/", sign_in_views.sign_in, name="login"),
+    path("accounts/logout/", sign_in_views.sign_out, name="logout"),
     path("accounts/", include("shared_apps.accounts.urls")),
-    # A person's own data: export everything, delete the account (shared_apps/accounts/personal_data.py).
+    # A person's own data: export everything, delete the account (shared_apps/accounts/personal_data/).
     path("accounts/data/", include("shared_apps.accounts.personal_data_urls")),
     # The platform's people directory (who sees whom: shared_apps/shared_space/selectors.py).
     path("people/", include("shared_apps.shared_space.urls")),

@@ -10,6 +10,6 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from shared_apps.accounts import language
+        from shared_apps.accounts import language  # noqa: PLC0415 - imports models: not before the app registry is ready
 
         language.connect_receivers()

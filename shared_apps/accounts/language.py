@@ -24,6 +24,8 @@ from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from shared_apps.accounts.models import Account
+
 #: The account's language as of its last sign-in on this host.
 SESSION_KEY = "govsquare.language"
 #: The language whose cookie this request's response must carry (see ``LanguageCookieMiddleware``).
@@ -36,8 +38,6 @@ def _supported(language: object) -> str | None:
 
 def account_language_of(user: Any) -> str | None:
     """The language chosen on the platform account behind a local user, or ``None`` (no account, or unknown)."""
-    from shared_apps.accounts.models import Account
-
     account_id = getattr(user, "account_id", None)
     if account_id is None:
         return None

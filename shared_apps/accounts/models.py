@@ -13,7 +13,6 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import pgettext_lazy
 
 
 class AccountManager(BaseUserManager["Account"]):
@@ -169,37 +168,3 @@ class JoinRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} -> {self.organisation_id}: {self.status}"
-
-
-class PersonalDataJob(models.Model):
-    """A person's "export all my data" or "delete my account" run in the background, with progress.
-
-    Keeps no foreign key to the account: a deletion job outlives the account it deleted.
-    """
-
-    class Kind(models.TextChoices):
-        EXPORT = "export", pgettext_lazy("kind of job", "Export")
-        DELETE = "delete", pgettext_lazy("kind of job", "Delete")
-
-    class State(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        READY = "ready"
-        FAILED = "failed"
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    account_id = models.UUIDField(db_index=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
-    step = models.CharField(max_length=60, default="queued")
-    percent = models.PositiveSmallIntegerField(default=0)
-    result = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.account_id}: {self.state}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shared_apps.accounts import personal_data_views as views
+from shared_apps.accounts.views import personal_data as views
 
 urlpatterns = [
     path("", views.home, name="personal_data_home"),

@@ -18,19 +18,6 @@ def account_find_by_email(*, email: str) -> Account | None:
     return Account.objects.filter(email__iexact=email.strip()).first()
 
 
-def account_authenticate(*, email: str, password: str, ip: str | None = None) -> Account | None:
-    """The active account with this e-mail and password, or ``None`` (same cost either way).
-
-    Goes through ``services.account_password_check``: a locked account or a throttled IP address gets
-    ``None`` even with the right password, and a wrong password counts towards the lockout. It checks
-    the password only; whether a second factor is due is ``account_second_factor_state``.
-    """
-    from shared_apps.accounts.services import account_password_check
-
-    outcome = account_password_check(email=email or "", password=password, ip=ip)
-    return outcome.account if outcome.ok else None
-
-
 def account_linked_schemas(*, account: Account) -> list[str]:
     """The schemas that hold a local user for ``account`` (the public schema included, if it does)."""
     return list(LocalUserLink.objects.filter(account=account).values_list("schema_name", flat=True))

@@ -6,15 +6,15 @@ from typing import Any
 
 from celery import shared_task
 
-from shared_apps.accounts.models import PersonalDataJob
 from shared_apps.accounts.personal_data.erasure import personal_data_delete_run
 from shared_apps.accounts.personal_data.export import personal_data_export_run
 from shared_apps.accounts.personal_data.jobs import PersonalDataFailed
+from tenants.models import Job
 
 
 @shared_task(name="accounts.personal_data_export")
 def personal_data_export(job_id: str) -> dict[str, Any]:
-    job = PersonalDataJob.objects.get(pk=job_id)
+    job = Job.objects.get(pk=job_id)
     try:
         path = personal_data_export_run(job=job)
     except PersonalDataFailed as exc:  # the job records the reason; the task ends normally
@@ -24,7 +24,7 @@ def personal_data_export(job_id: str) -> dict[str, Any]:
 
 @shared_task(name="accounts.personal_data_delete")
 def personal_data_delete(job_id: str) -> dict[str, Any]:
-    job = PersonalDataJob.objects.get(pk=job_id)
+    job = Job.objects.get(pk=job_id)
     try:
         result = personal_data_delete_run(job=job)
     except PersonalDataFailed as exc:

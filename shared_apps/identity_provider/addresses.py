@@ -4,10 +4,14 @@ The provider registers ``<origin of each domain>/accounts/callback/`` for an org
 subsite sends exactly that address in its sign-in request: both come from here, so they cannot drift apart.
 Scheme and port come from ``PLATFORM_SCHEME`` and ``PLATFORM_PORT`` (the port is left out for 80 and 443).
 
-No Django imports at module level: the settings use ``origin`` to build the issuer.
+Imports nothing that needs the settings at import time: the settings use ``origin`` to build the issuer.
 """
 
 from __future__ import annotations
+
+from django.conf import settings
+
+from tenants.naming import host_without_port
 
 CALLBACK_PATH = "/accounts/callback/"
 #: Where the provider may send the browser after signing out: the subsite's home page.
@@ -25,10 +29,6 @@ def origin(*, scheme: str, host: str, port: int | str) -> str:
 
 def host_origin(*, host: str) -> str:
     """The public origin of one of the platform's hosts (port in ``host`` is ignored: the setting decides)."""
-    from django.conf import settings
-
-    from tenants.naming import host_without_port
-
     return origin(scheme=settings.PLATFORM_SCHEME, host=host_without_port(host), port=settings.PLATFORM_PORT)
 
 

@@ -9,6 +9,6 @@ class IdentityProviderConfig(AppConfig):
     verbose_name = "Identity provider"
 
     def ready(self) -> None:
-        from shared_apps.identity_provider import sessions
+        from shared_apps.identity_provider import sessions  # noqa: PLC0415 - imports models: not before the app registry is ready
 
         sessions.connect_receivers()

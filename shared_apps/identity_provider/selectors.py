@@ -16,7 +16,9 @@ from django.utils.crypto import salted_hmac
 from django_tenants.utils import get_public_schema_name, schema_context
 from oauth2_provider.models import get_application_model
 
+from shared_apps.accounts.models import Account
 from shared_apps.identity_provider.addresses import callback_url, post_logout_url
+from tenants.models import Domain
 
 CLIENT_ID_PREFIX = "govsquare-organisation-"
 _SECRET_SALT = "govsquare.identity_provider.client_secret"  # noqa: S105 - an HMAC salt, not a secret
@@ -58,8 +60,6 @@ def oidc_post_logout_redirect_uris(*, organisation) -> list[str]:  # type: ignor
 
 
 def _domains(organisation) -> list[str]:  # type: ignore[no-untyped-def]
-    from tenants.models import Domain
-
     return list(
         Domain.objects.filter(tenant_id=organisation.pk)
         .order_by("-is_primary", "domain")
@@ -92,7 +92,5 @@ def oidc_client_for(*, organisation) -> OidcClient | None:  # type: ignore[no-un
 
 def account_session_state(*, account_id: UUID | str) -> SessionState | None:
     """One indexed read of the account (public schema, reachable from every schema's search path)."""
-    from shared_apps.accounts.models import Account
-
     row = Account.objects.filter(pk=account_id).values_list("session_epoch", "is_active").first()
     return SessionState(epoch=row[0], is_active=row[1]) if row else None

@@ -1,7 +1,7 @@
 """Writes for single sign-on: one OpenID Connect client per organisation, kept in step with its domains.
 
 Called inside the transactions that change what the client depends on -- provisioning
-(``tenants.provisioning.register_sign_on_client``), import (``tenants.archive.create_registry_rows``),
+(``tenants.provisioning.register_sign_on_client``), import (``tenants.archive.importer.create_registry_rows``),
 adding, removing or promoting a domain and purging (``tenants.services``) -- so that the client never
 disagrees with the registry after a commit, and rolls back with it. ``manage.py sso_sync_clients``
 brings organisations made before this existed up to date.
@@ -22,6 +22,7 @@ from shared_apps.identity_provider.selectors import (
     oidc_post_logout_redirect_uris,
     oidc_redirect_uris,
 )
+from tenants.models import Organisation
 
 _FIXED = {
     "client_type": AbstractApplication.CLIENT_CONFIDENTIAL,
@@ -91,8 +92,6 @@ def oidc_clients_sync_all(*, reset_secrets: bool = False) -> SyncReport:
 
     Organisations still being provisioned are left to their provisioning run, which makes the client.
     """
-    from tenants.models import Organisation
-
     report = SyncReport()
     with schema_context(get_public_schema_name()):
         organisations = Organisation.objects.exclude(status=Organisation.Status.PROVISIONING).order_by("pk")

@@ -4,7 +4,7 @@
   ``/accounts/callback/``, the Wagtail admin's form) stores the account's epoch in that host's session.
 * Signing out anywhere (``django.contrib.auth.logout``: a subsite's ``/accounts/logout/``, the provider's
   ``/o/logout/``, the shared space's or Wagtail's sign-out) raises the epoch through
-  ``accounts.services.account_end_all_sessions``. These two hooks are Django's auth signals, so every
+  ``accounts.services.sign_in.account_end_all_sessions``. These two hooks are Django's auth signals, so every
   sign-in and sign-out view takes part without having to remember to.
 * ``SessionEpochMiddleware`` (right after ``AuthenticationMiddleware``) ends, on its next request, every
   session whose stored epoch differs from the account's -- on every host, shared space included -- and
@@ -21,6 +21,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.http import HttpRequest, HttpResponse
 
+from shared_apps.accounts.services.sign_in import account_end_all_sessions
 from shared_apps.identity_provider.selectors import account_session_state
 
 SESSION_EPOCH_KEY = "govsquare.session_epoch"
@@ -39,8 +40,6 @@ def end_all_sessions_on_sign_out(sender: Any, request: HttpRequest | None, user:
     account = getattr(user, "account", None) if user is not None else None
     if account is None:
         return
-    from shared_apps.accounts.services import account_end_all_sessions
-
     account_end_all_sessions(account=account)
 
 

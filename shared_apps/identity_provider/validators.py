@@ -11,6 +11,8 @@ from typing import Any
 
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
+from shared_apps.accounts import selectors
+
 CLAIMS = ("sub", "email", "email_verified", "name", "civil_servant")
 
 
@@ -48,8 +50,6 @@ def _account_of(user: Any) -> Any:
 
 
 def _email_verified(account: Any) -> bool:
-    from shared_apps.accounts import selectors
-
     check = getattr(selectors, "account_email_is_verified", None)
     if check is not None:
         return bool(check(account=account))
@@ -58,7 +58,5 @@ def _email_verified(account: Any) -> bool:
 
 def _civil_servant(account: Any) -> bool:
     """``accounts.selectors.account_is_civil_servant`` when it exists; ``False`` until then."""
-    from shared_apps.accounts import selectors
-
     check = getattr(selectors, "account_is_civil_servant", None)
     return bool(check(account=account)) if check is not None else False

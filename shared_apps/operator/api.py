@@ -27,8 +27,9 @@ from shared_apps.operator import selectors
 from shared_apps.operator.services import organisation_provision_queue
 from sites.blueprints import DEFAULT_BLUEPRINT
 from tenants import services as lifecycle
-from tenants.archive import organisation_export_request
+from tenants.archive.export import organisation_export_request
 from tenants.audit import Actor
+from tenants.errors import error_messages_by_field
 from tenants.models import AuditEvent, Job, OperatorToken, Organisation
 
 # --- Authentication ---------------------------------------------------------------------------------
@@ -69,15 +70,9 @@ api = NinjaAPI(
 # --- Error answers ------------------------------------------------------------------------------------
 
 
-def _errors_of(error: DjangoValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {field: list(messages) for field, messages in error.message_dict.items()}
-    return {NON_FIELD_ERRORS: list(error.messages)}
-
-
 @api.exception_handler(DjangoValidationError)
 def _refused(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-    return api.create_response(request, {"errors": _errors_of(exc)}, status=422)
+    return api.create_response(request, {"errors": error_messages_by_field(exc)}, status=422)
 
 
 @api.exception_handler(NinjaValidationError)

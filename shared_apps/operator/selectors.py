@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shared_apps.accounts.models import Account
 from shared_apps.operator.tokens import token_key_hash, token_key_prefix
+from tenants.archive.format import EXPORT_STEPS, IMPORT_STEPS
 from tenants.jobs import job_live_step
 from tenants.models import AuditEvent, Job, OperatorToken, Organisation
 from tenants.provisioning import STEPS as PROVISIONING_STEPS
@@ -95,7 +96,9 @@ def organisation_primary_domain(*, organisation: Organisation) -> str:
 
 
 def organisation_jobs(*, organisation: Organisation, limit: int = 20) -> QuerySet[Job]:
-    return Job.objects.filter(organisation=organisation).order_by("-created_at")[:limit]
+    return Job.objects.filter(organisation=organisation, kind__in=Job.ORGANISATION_KINDS).order_by("-created_at")[
+        :limit
+    ]
 
 
 def organisation_audit_events(*, organisation: Organisation, limit: int = 100) -> QuerySet[AuditEvent]:
@@ -103,12 +106,13 @@ def organisation_audit_events(*, organisation: Organisation, limit: int = 100) -
 
 
 def job_get(*, job_id: uuid.UUID | str) -> Job:
-    """A job by id. ``Job.DoesNotExist`` for an unknown id, and for a string that is not a UUID at all."""
+    """An organisation's job by id. ``Job.DoesNotExist`` for an unknown id, for a string that is not a UUID at
+    all, and for a person's own data job (those are the person's, never the operator's)."""
     try:
         key = job_id if isinstance(job_id, uuid.UUID) else uuid.UUID(str(job_id))
     except ValueError:
         raise Job.DoesNotExist(f"No job with the id '{job_id}'.") from None
-    return Job.objects.select_related("organisation").get(pk=key)
+    return Job.objects.select_related("organisation").get(pk=key, kind__in=Job.ORGANISATION_KINDS)
 
 
 def job_status(*, job: Job) -> dict[str, Any]:
@@ -159,10 +163,6 @@ def job_steps(*, job: Job, current: str) -> list[dict[str, str]]:
 def _job_step_keys(*, kind: str) -> list[str]:
     if kind in JOB_STEPS:
         return list(JOB_STEPS[kind])
-    try:
-        from tenants.archive import EXPORT_STEPS, IMPORT_STEPS
-    except ImportError:
-        return ["queued", "ready"]
     return list({Job.Kind.EXPORT: EXPORT_STEPS, Job.Kind.IMPORT: IMPORT_STEPS}.get(kind, ["queued", "ready"]))
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,8 +24,9 @@ from shared_apps.operator import selectors
 from shared_apps.operator.forms import OrganisationCreateForm
 from shared_apps.operator.services import organisation_provision_queue
 from tenants import services as lifecycle
-from tenants.archive import organisation_export_request
+from tenants.archive.export import organisation_export_request
 from tenants.audit import Actor
+from tenants.errors import error_messages_by_field
 from tenants.models import Job, Organisation
 
 View = Callable[..., HttpResponse]
@@ -65,12 +66,6 @@ def _job_or_404(job_id: Any) -> Job:
         raise Http404(f"No job with the id '{job_id}'.") from None
 
 
-def _errors_of(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {field: list(messages_) for field, messages_ in error.message_dict.items()}
-    return {NON_FIELD_ERRORS: list(error.messages)}
-
-
 # --- Organisations ------------------------------------------------------------------------------------
 
 
@@ -98,7 +93,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         try:
             job = organisation_provision_queue(actor=_actor(request), **form.service_inputs())
         except ValidationError as exc:
-            form.add_service_errors(_errors_of(exc))
+            form.add_service_errors(error_messages_by_field(exc))
         else:
             return redirect("operator:job_detail", job_id=job.pk)
     return render(request, "operator/organisation_create.html", {"form": form}, status=422)
@@ -237,7 +232,7 @@ def organisation_action(request: HttpRequest, slug: str, action: str) -> HttpRes
         job = chosen.run(organisation, request.POST, _actor(request))
     except ValidationError as exc:
         errors: dict[str, list[str]] = {}
-        for field, field_messages in _errors_of(exc).items():
+        for field, field_messages in error_messages_by_field(exc).items():
             errors.setdefault(field if field in chosen.fields else "general", []).extend(field_messages)
         state = {"values": request.POST.dict(), "errors": errors}
         return _organisation_page(request, _organisation_or_404(slug), failed=(action, state))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from shared_apps.accounts.mail import platform_url
 from shared_apps.accounts.selectors import SecondFactor
-from shared_apps.accounts.services import account_password_check, account_second_factor_check
+from shared_apps.accounts.services.sign_in import account_password_check, account_second_factor_check
 from shared_apps.people.models import User
 from shared_apps.people.services import local_user_for_account
 
@@ -23,7 +23,7 @@ class AccountBackend(ModelBackend):
     ``ModelBackend`` on the local user, which is what Wagtail's permission policies call.
 
     The account's lockout and the per-IP throttle apply here as on the shared space
-    (``accounts.services.account_password_check``). An account with two-factor authentication needs
+    (``accounts.services.sign_in.account_password_check``). An account with two-factor authentication needs
     its code too (``otp_code``, or an ``otp_code`` field posted with the form; Django's and Wagtail's
     forms have none, so such accounts sign in through the shared space, which asks for it). One that
     must use it (operators, administrators) but has not set it up is refused until it has.

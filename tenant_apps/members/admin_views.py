@@ -28,6 +28,7 @@ from tenant_apps.members.selectors import (
     join_requests_pending,
     members_list,
 )
+from tenants.errors import error_for_people
 from tenants.models import Organisation
 from tenants.roles import role_label
 
@@ -52,12 +53,6 @@ def administrator_required(view: View) -> View:
         return view(request, organisation, *args, **kwargs)
 
     return guarded
-
-
-def _message_of(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        return " ".join(message for messages_ in error.message_dict.values() for message in messages_)
-    return " ".join(error.messages)
 
 
 def _index(request: HttpRequest, organisation: Organisation, *, invite_form: InviteForm | None = None) -> HttpResponse:
@@ -85,7 +80,7 @@ def _run(request: HttpRequest, done: str, action: Callable[[], Any]) -> HttpResp
     try:
         action()
     except ValidationError as error:
-        messages.error(request, _message_of(error))
+        messages.error(request, error_for_people(error, fields=False))
     else:
         messages.success(request, done)
     return redirect("members_index")
@@ -158,7 +153,7 @@ def invite(request: HttpRequest, organisation: Organisation) -> HttpResponse:
             actor=memberships.actor_for_user(user=request.user),
         )
     except ValidationError as error:
-        form.add_error(None, _message_of(error))
+        form.add_error(None, error_for_people(error, fields=False))
         return _index(request, organisation, invite_form=form)
     messages.success(
         request,

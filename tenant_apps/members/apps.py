@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from tenants import organisation_hooks
+
 
 class MembersConfig(AppConfig):
     """An organisation's members: roles as Wagtail's own groups in its schema, memberships (joining,
@@ -12,8 +14,7 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self) -> None:
-        from tenant_apps.members import memberships, operator_access, selectors, services
-        from tenants import organisation_hooks
+        from tenant_apps.members import memberships, operator_access, selectors, services  # noqa: PLC0415 - AppConfig.ready(): the app registry is ready only now
 
         operator_access.connect_signals()
         # What the public side asks of memberships (tenants.organisation_hooks).

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from shared_apps.accounts.models import Account, Invitation, JoinRequest
 from shared_apps.accounts.selectors import account_find_by_email
-from shared_apps.accounts.services import invitation_create
+from shared_apps.accounts.services.invitations import invitation_create
 from shared_apps.people.models import User
 from shared_apps.people.services import local_user_for_account
 from tenant_apps.members.roles import ADMINISTRATORS_GROUP

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from tenants import organisation_hooks
+
 
 class PagesConfig(AppConfig):
     """The page types of an organisation's Wagtail subsite."""
@@ -10,8 +12,7 @@ class PagesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from tenant_apps.pages import personal_data, seeding
-        from tenants import organisation_hooks
+        from tenant_apps.pages import personal_data, seeding  # noqa: PLC0415 - AppConfig.ready(): the app registry is ready only now
 
         # What the public side asks of the page types (tenants.organisation_hooks).
         organisation_hooks.site_seed.register(seeding.site_seed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import models
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -16,12 +17,11 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from sites.blueprints import VISIBILITY_CHOICES
+from tenant_apps.pages.visibility import DEFAULT, Level, effective_level, viewer_for_user, visible_pages
 
 
 def check_visibility_under_parent(*, visibility: str, parent) -> None:  # type: ignore[no-untyped-def]
     """``ValidationError`` (on the visibility field) if a page would be more visible than its parent."""
-    from tenant_apps.pages.visibility import DEFAULT, Level, effective_level
-
     if parent is None or parent.depth < 2 or visibility == DEFAULT:
         return
     above = effective_level(parent)
@@ -154,10 +154,6 @@ class ContentPage(VisibilityMixin, Page):  # noqa: DJ008 - Page provides __str__
 
     def get_context(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
         """The pages below this one that the visitor may see, a listing page at a time (in menu order)."""
-        from django.core.paginator import Paginator
-
-        from tenant_apps.pages.visibility import viewer_for_user, visible_pages
-
         context = super().get_context(request, *args, **kwargs)
         below = visible_pages(queryset=self.get_children().live().public(), viewer=viewer_for_user(request.user))
         context["children"] = Paginator(below.specific(), self.LISTING_PAGE_SIZE).get_page(request.GET.get("page"))

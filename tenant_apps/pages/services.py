@@ -9,6 +9,7 @@ from wagtail.models import Collection
 
 from sites.blueprints import VISIBILITY_CHOICES
 from tenant_apps.pages.models import CollectionLevel
+from tenant_apps.pages.visibility import Level, collection_level
 from tenants.audit import Actor, audited_in
 
 
@@ -18,8 +19,6 @@ def collection_level_set(*, collection: Collection, level: str, actor: Actor) ->
     A level can only narrow what a collection above carries: a wider one would never count, so it is
     refused. Audited in the organisation's trail.
     """
-    from tenant_apps.pages.visibility import Level, collection_level
-
     with (
         audited_in(  # outside the transaction: a refusal is recorded even though the work is rolled back
             tenant=connection.tenant,

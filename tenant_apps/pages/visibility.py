@@ -28,11 +28,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from django.apps import apps
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.db.models.lookups import StartsWith
+from wagtail.models import Collection, Page, get_page_models
 
+from shared_apps.accounts.selectors import account_is_civil_servant
 from sites.blueprints import CIVIL_SERVANTS, ORGANISATION, PUBLIC
+from tenant_apps.members.selectors import role_of
 
 DEFAULT = ""  # "the organisation's default"
 HOME_DEPTH = 2  # the home page; the tree's root (depth 1) carries no level
@@ -86,8 +90,6 @@ def viewer_for_user(user) -> Viewer:  # type: ignore[no-untyped-def]
     remembered = getattr(user, "_visibility_viewer", None)
     if remembered is not None and remembered[0] == connection.schema_name:
         return remembered[1]
-    from shared_apps.accounts.selectors import account_is_civil_servant
-    from tenant_apps.members.selectors import role_of
 
     member = connection.schema_name != "public" and (user.is_superuser or role_of(user=user) is not None)
     account = getattr(user, "account", None)
@@ -106,7 +108,6 @@ def organisation_default_level() -> Level:
 
 def effective_level(page) -> Level:  # type: ignore[no-untyped-def]
     """The level that applies to ``page``: the most restrictive on its path from the home page."""
-    from wagtail.models import Page
 
     default = organisation_default_level()
     path = Page.objects.ancestor_of(page, inclusive=True).filter(depth__gte=HOME_DEPTH).specific()
@@ -134,7 +135,6 @@ def menu_pages(*, site_root, viewer: Viewer) -> list:  # type: ignore[no-untyped
 
 def _models_with_a_level() -> list[type]:
     """The page models whose own table holds a ``visibility`` column."""
-    from wagtail.models import get_page_models
 
     return [
         model
@@ -159,7 +159,6 @@ def visible_pages(*, queryset: QuerySet, viewer: Viewer) -> QuerySet:
     viewer may see; every page under a closed page is closed too. The result stays a plain filter
     (``pk NOT IN (...)``), so Wagtail's search and the API's filters still apply on top of it.
     """
-    from wagtail.models import Page
 
     allowed = viewer.highest_restriction_seen
     if allowed == Level.ORGANISATION:
@@ -185,14 +184,18 @@ COLLECTION_LEVELS: dict[str, Level] = {
 }
 
 
+def _collection_level_model() -> type[Model]:
+    """``CollectionLevel`` through the app registry: the page types' models import this module."""
+    return apps.get_model("org_pages", "CollectionLevel")
+
+
 def collection_level(collection) -> Level:  # type: ignore[no-untyped-def]
     """The most restrictive level carried on the way from the root collection to ``collection``.
 
     A collection under none that carries a level (the root collection itself included) takes the
     organisation's default. One query.
     """
-    from tenant_apps.pages.models import CollectionLevel
-
+    CollectionLevel = _collection_level_model()
     carried = CollectionLevel.objects.filter(collection__in=collection.get_ancestors(inclusive=True))
     return level_from_carried([Level.of(value) for value in carried.values_list("level", flat=True)])
 
@@ -214,10 +217,8 @@ class CollectionVisibility:
 
 def collections_with_levels() -> list[CollectionVisibility]:
     """Every collection of the organisation in tree order, with its own and its effective level. Two queries."""
-    from wagtail.models import Collection
 
-    from tenant_apps.pages.models import CollectionLevel
-
+    CollectionLevel = _collection_level_model()
     own = {pk: Level.of(value) for pk, value in CollectionLevel.objects.values_list("collection_id", "level")}
     default = organisation_default_level()
     carried_on_path: dict[str, list[Level]] = {"": []}  # by path: the levels carried down to that collection

@@ -32,8 +32,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from joserfc.errors import JoseError
 
+from shared_apps.accounts.selectors import account_get
 from shared_apps.identity_provider.addresses import PROVIDER_PATH, callback_url, host_origin, post_logout_url
 from shared_apps.identity_provider.selectors import OidcClient, oidc_client_for
+from shared_apps.people.services import local_user_for_account
 
 logger = logging.getLogger(__name__)
 
@@ -237,8 +239,6 @@ def complete_sign_in(request: HttpRequest) -> CallbackOutcome:
     account = _account_for_subject(claims.get("sub"))
     if account is None or not account.is_active:
         raise SignInFailed(_("This account cannot sign in."), next_url=next_url, status=403)
-    from shared_apps.people.services import local_user_for_account
-
     user = local_user_for_account(account=account)  # in this organisation's schema
     if not user.is_active:
         raise SignInFailed(_("This account cannot sign in here."), next_url=next_url, status=403)
@@ -250,8 +250,6 @@ def complete_sign_in(request: HttpRequest) -> CallbackOutcome:
 
 def _account_for_subject(subject: object):  # type: ignore[no-untyped-def]
     """The account whose id is the ID token's ``sub``, or ``None``."""
-    from shared_apps.accounts.selectors import account_get
-
     try:
         return account_get(account_id=UUID(str(subject)))
     except (ValueError, ObjectDoesNotExist):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.test import Client
 from django_tenants.utils import tenant_context
 
+from shared_apps.people.services import local_user_for_account
 from tenants.models import Organisation
 from tests.harness.people import Person
 
@@ -20,8 +21,6 @@ def client_for(organisation: Organisation | None, *, person: Person | None = Non
 
     The session is created in that organisation's schema, exactly as a sign-in there would.
     """
-    from shared_apps.people.services import local_user_for_account
-
     client = Client(HTTP_HOST=host or host_of(organisation))
     if person is None:
         return client

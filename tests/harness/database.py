@@ -3,7 +3,10 @@
 1. ``govsquare_testtpl_<hash>`` holds the migrated public schema and the organisation template
    schema. It is built once per migration graph (hash of every migration file) and kept across runs.
 2. Each test session gets a fresh ``test_govsquare`` as ``CREATE DATABASE ... TEMPLATE`` of it
-   (a file copy, well under a second), so no run sees another run's leftovers.
+   (a file copy, well under a second), so no run sees another run's leftovers. Under pytest-xdist
+   each worker clones its own (``test_govsquare_gw0``, ``test_govsquare_gw1``, ...). Building and
+   cloning happen under an advisory lock taken in the ``postgres`` database, so workers (and test
+   runs) that start together queue there: the first builds the template, the others reuse it.
 3. The session's organisations are then created by cloning the template schema, through the same
    ``organisation_create`` service the platform uses.
 """
@@ -14,6 +17,7 @@ import time
 from dataclasses import dataclass
 
 import psycopg
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from psycopg import sql
@@ -22,7 +26,7 @@ from tenants.schema_template import ensure_template_schema, migration_graph_hash
 
 TEMPLATE_DB_PREFIX = "govsquare_testtpl_"
 _COMPLETE = "complete"
-_LOCK = 0x60F5_0002
+_LOCK = 0x60F5_0002  # held in the "postgres" database: one lock for every session of the cluster
 
 
 @dataclass
@@ -48,8 +52,6 @@ def _admin_connection() -> psycopg.Connection:
 def _use_database(name: str) -> None:
     connection.close()
     connection.settings_dict["NAME"] = name
-    from django.conf import settings
-
     settings.DATABASES[connection.alias]["NAME"] = name
 
 

@@ -9,7 +9,7 @@ import factory
 from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.models import Account
-from shared_apps.accounts.services import account_create
+from shared_apps.accounts.services.accounts import account_create
 from shared_apps.people.models import User
 from shared_apps.people.services import local_user_for_account
 from tenant_apps.members.services import membership_set_role

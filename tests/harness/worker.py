@@ -1,7 +1,7 @@
 """A real Celery worker process for the tests that are about background work.
 
-It consumes a queue of its own (so no other worker on the same Redis takes the tests' tasks) and
-connects to the test database.
+It consumes a queue of its own (so no other worker on the same Redis takes the tests' tasks, not even
+the one another pytest-xdist worker started) and connects to this session's test database.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 from govsquare.celery import app as celery_app
@@ -22,7 +23,7 @@ from govsquare.celery import app as celery_app
 
 @contextmanager
 def running_worker(*, log_path: Path, timeout: float = 60.0) -> Iterator[str]:
-    queue = f"govsquare-test-{uuid.uuid4().hex[:10]}"
+    queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-{uuid.uuid4().hex[:10]}"
     node = f"{queue}@localhost"
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "govsquare.settings.test",

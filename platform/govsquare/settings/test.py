@@ -1,7 +1,7 @@
 """Test profile: a database of its own, fast password hashing, real Redis when it is there."""
 
 from govsquare.settings.base import *  # noqa: F403
-from govsquare.settings.base import CACHES, DATABASES, PLATFORM_DOMAIN, env
+from govsquare.settings.base import BASE_DIR, CACHES, DATABASES, PLATFORM_DOMAIN, env
 from tenants.hosts import RegisteredHosts
 
 DEBUG = False
@@ -16,6 +16,27 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 ORGANISATION_POOL_SIZE = 0  # tests that use the pool fill it themselves
 # The suite asserts the English copy; Dutch is asked for explicitly (tests/test_i18n.py). Deployments: "nl".
 LANGUAGE_CODE = "en"
-# The suite's cache entries live under a prefix of their own (shared with its Celery worker, which
-# gets the same DATABASE_NAME), emptied when a test session starts: Redis outlives test databases.
-CACHES["default"]["KEY_PREFIX"] = f"govsquare-test-{DATABASES['default']['NAME'].removeprefix('test_')}"
+
+# --- One name per test session, for everything it keeps outside its database -------------------------
+# Under pytest-xdist each worker (PYTEST_XDIST_WORKER=gw0, gw1, ...) has a test database of its own,
+# test_govsquare_gw0 and so on (pytest-django adds the suffix), and the same suffix keeps its cache
+# entries, Celery queue and files apart from the other worker's. A helper process that a test starts
+# (Celery worker, Gunicorn, manage.py) gets that database's name in DATABASE_NAME, so it arrives at the
+# same suite name: govsquare, govsquare_gw0, ...
+_database = DATABASES["default"]["NAME"]
+_xdist_worker = env.str("PYTEST_XDIST_WORKER", default="")
+if _xdist_worker and not _database.endswith(f"_{_xdist_worker}"):
+    _database = f"{_database}_{_xdist_worker}"
+_suite = _database.removeprefix("test_")
+
+# The suite's cache entries live under a prefix of their own (shared with its Celery worker), emptied
+# when a test session starts: Redis outlives test databases.
+CACHES["default"]["KEY_PREFIX"] = f"govsquare-test-{_suite}"
+# Tasks queued without a test worker running wait in the suite's own queue, never in the dev queue.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default=f"govsquare-test-{_suite}")
+# Files the code under test writes (media, export archives): under .local/test-files/<suite>/, emptied
+# when a test session starts. Tests that look at the files point these at their tmp_path.
+TEST_FILES_ROOT = BASE_DIR / ".local" / "test-files" / _suite
+MEDIA_ROOT = str(TEST_FILES_ROOT / "media")
+SENDFILE_ROOT = MEDIA_ROOT
+EXPORT_ROOT = str(TEST_FILES_ROOT / "exports")

@@ -12,43 +12,37 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from shared_apps.accounts.models import Account, Invitation, LocalUserLink, PersonalDataJob
+from shared_apps.accounts.models import Account, Invitation, LocalUserLink
 from shared_apps.accounts.personal_data.jobs import (
     DELETE_STEPS,
     PersonalDataFailed,
     actor_for_account,
     export_root,
-    job_between,
-    job_fail,
-    job_finish,
-    job_progress,
 )
 from shared_apps.people.models import User
 from shared_apps.people.personal_data import local_user_anonymise
 from tenants import organisation_hooks
 from tenants.audit import Actor, audited, audited_in
-from tenants.models import Organisation
+from tenants.jobs import job_between, job_fail, job_mark, job_progress
+from tenants.models import Job, Organisation
 from tenants.schema_template import schema_exists
 from tenants.schemas import in_public_schema, in_schema
 
 
-def personal_data_delete_run(*, job: PersonalDataJob) -> dict[str, Any]:
+def personal_data_delete_run(*, job: Job) -> dict[str, Any]:
     """Do a queued deletion job: anonymise everywhere, then delete the account; marks the job."""
-    job_progress(
-        job,
-        step="deactivating_account",
-        percent=DELETE_STEPS["deactivating_account"],
-        state=PersonalDataJob.State.RUNNING,
+    job_mark(
+        job=job, state=Job.State.RUNNING, step="deactivating_account", percent=DELETE_STEPS["deactivating_account"]
     )
     try:
         result = _delete(job=job)
     except Exception as exc:
-        raise PersonalDataFailed(job_fail(job, exc)) from exc
-    job_finish(job, result=result)
+        raise PersonalDataFailed(job_fail(job=job, error=exc, fields=False)) from exc
+    job_mark(job=job, state=Job.State.READY, result=result)
     return result
 
 
-def _delete(*, job: PersonalDataJob) -> dict[str, Any]:
+def _delete(*, job: Job) -> dict[str, Any]:
     account_id = job.account_id
     actor = actor_for_account(account_id)
     with audited(actor=actor, action="account.delete", account=str(account_id), job=str(job.pk)) as detail:
@@ -62,13 +56,13 @@ def _delete(*, job: PersonalDataJob) -> dict[str, Any]:
         anonymised = 0
         for done, link in enumerate(links):
             job_progress(
-                job,
+                job=job,
                 step="anonymising",
                 percent=job_between(DELETE_STEPS["anonymising"], DELETE_STEPS["deleting_account"], done, len(links)),
             )
             anonymised += _anonymise_in_schema(schema_name=link.schema_name, account=account, actor=actor)
         # 3. The account itself, and what hangs on it.
-        job_progress(job, step="deleting_account", percent=DELETE_STEPS["deleting_account"])
+        job_progress(job=job, step="deleting_account", percent=DELETE_STEPS["deleting_account"])
         _delete_account(account_id=account_id)
         detail.update(schemas=len(links), anonymised=anonymised)
     return {"schemas": len(links), "anonymised": anonymised}
@@ -110,7 +104,7 @@ def _delete_account(*, account_id: uuid.UUID) -> None:
         photo = account.photo.name if account.photo else ""
         archives = [
             job.result.get("archive")
-            for job in PersonalDataJob.objects.filter(account_id=account_id, kind=PersonalDataJob.Kind.EXPORT)
+            for job in Job.objects.filter(account_id=account_id, kind=Job.Kind.PERSONAL_EXPORT)
         ]
         with transaction.atomic():
             Invitation.objects.filter(address_filter).delete()

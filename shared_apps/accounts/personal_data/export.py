@@ -14,23 +14,20 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shared_apps.accounts.models import Account, Invitation, JoinRequest, LocalUserLink, PersonalDataJob
+from shared_apps.accounts.models import Account, Invitation, JoinRequest, LocalUserLink
 from shared_apps.accounts.personal_data.archive import PersonalArchive, row_data, safe_name
 from shared_apps.accounts.personal_data.jobs import (
     EXPORT_STEPS,
     PersonalDataFailed,
     actor_for_account,
     export_root,
-    job_between,
-    job_fail,
-    job_finish,
-    job_progress,
 )
 from shared_apps.people.models import User
 from shared_apps.people.personal_data import local_user_export
 from tenants import organisation_hooks
 from tenants.audit import audited
-from tenants.models import Organisation
+from tenants.jobs import job_between, job_fail, job_mark, job_progress
+from tenants.models import Job, Organisation
 from tenants.schema_template import schema_exists
 from tenants.schemas import in_schema
 
@@ -50,11 +47,9 @@ Passwords and two-factor secrets are never exported.
 """
 
 
-def personal_data_export_run(*, job: PersonalDataJob) -> Path:
+def personal_data_export_run(*, job: Job) -> Path:
     """Do a queued export job: writes the archive, marks the job ready (or failed, with the reason)."""
-    job_progress(
-        job, step="reading_account", percent=EXPORT_STEPS["reading_account"], state=PersonalDataJob.State.RUNNING
-    )
+    job_mark(job=job, state=Job.State.RUNNING, step="reading_account", percent=EXPORT_STEPS["reading_account"])
     try:
         account = Account.objects.filter(pk=job.account_id).first()
         if account is None:
@@ -63,12 +58,12 @@ def personal_data_export_run(*, job: PersonalDataJob) -> Path:
             path, summary = _export(account=account, job=job)
             detail.update(job=str(job.pk), bytes=path.stat().st_size, **summary)
     except Exception as exc:
-        raise PersonalDataFailed(job_fail(job, exc)) from exc
-    job_finish(job, result={"archive": str(path), "bytes": path.stat().st_size, **summary})
+        raise PersonalDataFailed(job_fail(job=job, error=exc, fields=False)) from exc
+    job_mark(job=job, state=Job.State.READY, result={"archive": str(path), "bytes": path.stat().st_size, **summary})
     return path
 
 
-def _export(*, account: Account, job: PersonalDataJob) -> tuple[Path, dict[str, Any]]:
+def _export(*, account: Account, job: Job) -> tuple[Path, dict[str, Any]]:
     target = export_root()
     target.mkdir(parents=True, exist_ok=True, mode=0o700)
     created = timezone.now()
@@ -83,7 +78,7 @@ def _export(*, account: Account, job: PersonalDataJob) -> tuple[Path, dict[str, 
             roles = organisation_hooks.roles_of_accounts.call_one(
                 account_ids=[account.pk], schema_names=[link.schema_name for link in links]
             )
-            job_progress(job, step="reading_organisations", percent=EXPORT_STEPS["reading_organisations"])
+            job_progress(job=job, step="reading_organisations", percent=EXPORT_STEPS["reading_organisations"])
             memberships = []
             for done, link in enumerate(links):
                 held = roles.get((link.schema_name, account.pk))
@@ -96,9 +91,11 @@ def _export(*, account: Account, job: PersonalDataJob) -> tuple[Path, dict[str, 
                     )
                 )
                 start, end = EXPORT_STEPS["reading_organisations"], EXPORT_STEPS["writing_archive"]
-                job_progress(job, step="reading_organisations", percent=job_between(start, end, done + 1, len(links)))
+                job_progress(
+                    job=job, step="reading_organisations", percent=job_between(start, end, done + 1, len(links))
+                )
             archive.json("memberships.json", [entry for entry in memberships if entry is not None])
-            job_progress(job, step="writing_archive", percent=EXPORT_STEPS["writing_archive"])
+            job_progress(job=job, step="writing_archive", percent=EXPORT_STEPS["writing_archive"])
         os.chmod(partial, 0o600)
         os.replace(partial, final)
     except BaseException:

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from shared_apps.accounts.models import Account, LocalUserLink, PersonalDataJob
+from shared_apps.accounts.models import Account, LocalUserLink
 from tenants import organisation_hooks
 from tenants.audit import Actor
-from tenants.errors import error_for_people
-from tenants.models import Organisation
-from tenants.schemas import in_public_schema
+from tenants.models import Job, Organisation
 
 #: Visible steps, with the percentage reached when each starts.
 EXPORT_STEPS = {"queued": 0, "reading_account": 5, "reading_organisations": 10, "writing_archive": 90, "ready": 100}
@@ -38,17 +34,17 @@ def export_root() -> Path:
 # --- Reads ---------------------------------------------------------------------------------------------
 
 
-def personal_data_jobs_of(*, account: Account) -> QuerySet[PersonalDataJob]:
-    return PersonalDataJob.objects.filter(account_id=account.pk).order_by("-created_at")
+def personal_data_jobs_of(*, account: Account) -> QuerySet[Job]:
+    return Job.objects.filter(account_id=account.pk, kind__in=Job.PERSONAL_KINDS).order_by("-created_at")
 
 
-def personal_data_job_get(*, job_id: uuid.UUID | str) -> PersonalDataJob | None:
-    return PersonalDataJob.objects.filter(pk=job_id).first()
+def personal_data_job_get(*, job_id: uuid.UUID | str) -> Job | None:
+    return Job.objects.filter(pk=job_id, kind__in=Job.PERSONAL_KINDS).first()
 
 
-def personal_data_archive_path(*, job: PersonalDataJob) -> Path | None:
+def personal_data_archive_path(*, job: Job) -> Path | None:
     """The archive of a finished export job, if it is still there (and inside the export folder)."""
-    if job.kind != PersonalDataJob.Kind.EXPORT or job.state != PersonalDataJob.State.READY:
+    if job.kind != Job.Kind.PERSONAL_EXPORT or job.state != Job.State.READY:
         return None
     raw = (job.result or {}).get("archive")
     if not raw:
@@ -77,41 +73,3 @@ def organisations_left_without_administrator(*, account: Account) -> list[Organi
         and held.administers
         and counts.get(organisation.schema_name, 0) <= 1
     ]
-
-
-# --- Progress ------------------------------------------------------------------------------------------
-
-
-def job_progress(job: PersonalDataJob, *, step: str, percent: float, **fields: Any) -> None:
-    """Write a job's step at once (jobs run outside any transaction, so the person sees it move)."""
-    job.step = step[:60]
-    job.percent = max(0, min(100, int(percent)))
-    for name, value in fields.items():
-        setattr(job, name, value)
-    with in_public_schema():
-        PersonalDataJob.objects.filter(pk=job.pk).update(step=job.step, percent=job.percent, **fields)
-
-
-def job_between(start: int, end: int, done: int, total: int) -> float:
-    """The percentage ``done`` of ``total`` items reaches between two steps."""
-    return start + (end - start) * (done / total if total else 1)
-
-
-def job_finish(job: PersonalDataJob, *, result: dict[str, Any]) -> None:
-    job_progress(
-        job, step="ready", percent=100, state=PersonalDataJob.State.READY, result=result, finished_at=timezone.now()
-    )
-
-
-def job_fail(job: PersonalDataJob, error: BaseException) -> str:
-    """Mark the job failed with the reason a person reads; the reason."""
-    reason = error_for_people(error, fields=False)
-    job_progress(
-        job,
-        step="failed",
-        percent=job.percent,
-        state=PersonalDataJob.State.FAILED,
-        error=reason,
-        finished_at=timezone.now(),
-    )
-    return reason

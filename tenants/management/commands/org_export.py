@@ -10,8 +10,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
-from tenants.archive import describe_error, organisation_export
+from tenants.archive.export import organisation_export
 from tenants.audit import Actor
+from tenants.errors import error_for_people
 from tenants.models import Organisation
 from tenants.selectors import organisation_get
 
@@ -56,6 +57,6 @@ class Command(BaseCommand):
             path = organisation_export(organisation=organisation, actor=Actor.cli(), progress=bar, directory=output)
         except (ValidationError, OSError) as exc:
             bar.close()
-            raise CommandError(describe_error(exc) if isinstance(exc, ValidationError) else str(exc)) from exc
+            raise CommandError(error_for_people(exc) if isinstance(exc, ValidationError) else str(exc)) from exc
         bar.close()
         self.stdout.write(str(path))

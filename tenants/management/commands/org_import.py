@@ -11,8 +11,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from tenants.archive import describe_error, organisation_import
+from tenants.archive.importer import organisation_import
 from tenants.audit import Actor
+from tenants.errors import error_for_people
 from tenants.management.commands.org_export import ProgressBar
 
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             )
         except (ValidationError, OSError) as exc:
             bar.close()
-            raise CommandError(describe_error(exc) if isinstance(exc, ValidationError) else str(exc)) from exc
+            raise CommandError(error_for_people(exc) if isinstance(exc, ValidationError) else str(exc)) from exc
         bar.close()
         port = settings.PLATFORM_PORT
         suffix = "" if port in (80, 443) else f":{port}"

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from shared_apps.accounts.models import Account, PersonalDataJob
+from shared_apps.accounts.models import Account
 from shared_apps.accounts.personal_data.jobs import (
     organisations_left_without_administrator,
     personal_data_archive_path,
@@ -23,8 +23,11 @@ from shared_apps.accounts.personal_data.jobs import (
 )
 from shared_apps.accounts.personal_data.requests import personal_data_delete_request, personal_data_export_request
 from tenants.errors import error_messages_by_field
+from tenants.models import Job
 
 SESSION_KEY = "govsquare.personal_data_jobs"
+#: How a person's page names the kind of their job (``export`` / ``delete``).
+_PUBLIC_KIND = {Job.Kind.PERSONAL_EXPORT: "export", Job.Kind.PERSONAL_DELETE: "delete"}
 
 
 def _account(request: HttpRequest) -> Account | None:
@@ -32,7 +35,7 @@ def _account(request: HttpRequest) -> Account | None:
     return Account.objects.filter(pk=account_id, is_active=True).first() if account_id else None
 
 
-def _remember(request: HttpRequest, job: PersonalDataJob) -> None:
+def _remember(request: HttpRequest, job: Job) -> None:
     request.session[SESSION_KEY] = [str(job.pk), *request.session.get(SESSION_KEY, [])][:20]
 
 
@@ -90,7 +93,7 @@ def delete(request: HttpRequest) -> HttpResponse:
     return redirect("personal_data_job", job_id=job.pk)
 
 
-def _visible_job(request: HttpRequest, job_id: str) -> PersonalDataJob:
+def _visible_job(request: HttpRequest, job_id: str) -> Job:
     job = personal_data_job_get(job_id=job_id)
     account = _account(request)
     mine = job is not None and account is not None and job.account_id == account.pk
@@ -109,7 +112,7 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
         return JsonResponse(
             {
                 "id": str(job.pk),
-                "kind": job.kind,
+                "kind": _PUBLIC_KIND[job.kind],
                 "state": job.state,
                 "step": job.step,
                 "percent": job.percent,
