@@ -113,9 +113,9 @@ administrator_counts = HookPoint(
 )
 personal_data_export = HookPoint(
     "personal_data_export",
-    doc="personal_data_export(*, account, local_user, add_file) -> None. Add a person's data in the current "
-    "organisation schema to their export: add_file(relative_path, bytes_or_text) (the schema's folder is "
-    "prepended).",
+    doc="personal_data_export(*, account, local_user, archive, folder) -> None. Add a person's data in the current "
+    "schema to their export: archive.json(name, data) / archive.file(name, field_file) "
+    "(shared_apps.accounts.personal_data.archive.PersonalArchive), names under ``folder`` (the schema's).",
 )
 personal_data_erase = HookPoint(
     "personal_data_erase",

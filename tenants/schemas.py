@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django_tenants.utils import schema_context, tenant_context
 
 
@@ -34,8 +33,3 @@ def in_public_schema() -> Iterator[None]:
     """Run the block in the public schema (the registry, accounts, the shared space)."""
     with schema_context(settings.PUBLIC_SCHEMA_NAME):
         yield
-
-
-def current_schema_name() -> str:
-    """The schema the connection is in now."""
-    return connection.schema_name
