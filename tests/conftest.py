@@ -32,6 +32,7 @@ from tenants.models import Organisation
 from tenants.provisioning import organisation_create
 from tenants.roles import Role
 from tenants.schema_template import ensure_template_schema
+from tests.groups_support import c_member, civil_servants, make_group  # noqa: F401 - the groups' fixtures, for every module
 from tests.harness.database import prepare_test_database
 from tests.harness.people import Person, make_person
 

@@ -11,6 +11,11 @@ import pytest
 from django.core.management import call_command
 
 from govsquare.layout import REPO_ROOT
+from shared_apps.group_discussions.models import Discussion, Reply
+from shared_apps.group_events.models import GroupEvent
+from shared_apps.group_files.models import GroupFile
+from shared_apps.group_wiki.models import WikiPage
+from shared_apps.groups.models import Group, GroupMembership
 
 RUN_LOCAL = REPO_ROOT / "deploy" / "run_local.py"
 
@@ -60,3 +65,10 @@ def test_demo_data_is_created_once_and_reused(world):
     assert "Created: nothing (all present)" in second.getvalue()
     assert "http://interior.govsquare.localhost:8000/" in second.getvalue()
     assert "editor@interior.example" in second.getvalue()
+    # A living shared space: groups of every kind, members of both organisations and a citizen, content.
+    assert "group klimaatadaptatie" in first.getvalue()
+    assert set(Group.objects.values_list("visibility", flat=True)) == {"open", "closed", "hidden"}
+    members = set(GroupMembership.objects.values_list("account__email", flat=True))
+    assert {"member@utrecht.example", "admin@interior.example", "citizen@example.org"} <= members
+    for model in (Discussion, Reply, GroupEvent, GroupFile, WikiPage):
+        assert model.objects.exists(), model

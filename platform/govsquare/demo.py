@@ -6,24 +6,38 @@ Idempotent: running it again finds what is there and creates only what is missin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.core.files.base import ContentFile
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from shared_apps.accounts.models import Account
 from shared_apps.accounts.selectors import account_find_by_email
 from shared_apps.accounts.services.accounts import account_create
+from shared_apps.group_discussions.models import Discussion
+from shared_apps.group_discussions.services import answer_choose, discussion_create, reply_create
+from shared_apps.group_events.services import EventFields, event_create
+from shared_apps.group_files.services import file_upload, folder_create
+from shared_apps.group_wiki.services import wiki_page_create
+from shared_apps.groups.models import Group
+from shared_apps.groups.services.groups import group_create, group_update
+from shared_apps.groups.services.memberships import membership_add
 from shared_apps.operator.services import account_set_platform_operator
 from shared_apps.people.services import local_user_for_account
 from tenant_apps.members.services import membership_set_role
 from tenants.audit import Actor
-from tenants.models import Organisation
+from tenants.models import EmailDomain, Organisation
 from tenants.provisioning import organisation_create
 from tenants.roles import Role
+from tenants.services import organisation_email_domain_add
 
 DEMO_PASSWORD = "govsquare-demo"  # noqa: S105 - development demo data only
 
 DEMO_ORGANISATIONS = [
-    ("Ministry of the Interior", "interior"),
-    ("Municipality of Utrecht", "utrecht"),
+    # name, slug, the e-mail domain that makes its staff civil servants
+    ("Ministry of the Interior", "interior", "interior.example"),
+    ("Municipality of Utrecht", "utrecht", "utrecht.example"),
 ]
 
 DEMO_PEOPLE = [
@@ -49,11 +63,13 @@ class DemoReport:
 
 def demo_data_ensure() -> DemoReport:
     report = DemoReport()
-    for name, slug in DEMO_ORGANISATIONS:
+    for name, slug, email_domain in DEMO_ORGANISATIONS:
         organisation = Organisation.objects.filter(slug=slug).first()
         if organisation is None:
             organisation = organisation_create(name=name, slug=slug)
             report.created.append(f"organisation {slug}")
+        if not EmailDomain.objects.filter(domain=email_domain).exists():
+            organisation_email_domain_add(organisation=organisation, domain=email_domain, actor=Actor.system("demo"))
         report.organisations.append(organisation)
     by_slug = {organisation.slug: organisation for organisation in report.organisations}
     for email, display_name, roles in DEMO_PEOPLE:
@@ -74,4 +90,110 @@ def demo_data_ensure() -> DemoReport:
     if not operator.is_platform_operator:
         account_set_platform_operator(account=operator, value=True, actor=Actor.system("demo"))
     report.people.append((email, "platform operator (shared space: /operator/)"))
+    report.created += demo_groups_ensure()
     return report
+
+
+#: The demo's groups: (name, purpose, owner, members, settings). Members come from both organisations,
+#: and a citizen where the group welcomes citizens.
+DEMO_GROUPS = [
+    (
+        "Klimaatadaptatie",
+        "Wat werkt tegen hitte en wateroverlast: ervaringen van gemeenten en Rijk.",
+        "admin@interior.example",
+        ["member@utrecht.example", "member@interior.example"],
+        {"visibility": "open", "audience": "civil_servants", "joining": "open"},
+    ),
+    (
+        "Wijkplan Utrecht-Oost",
+        "Bewoners en gemeente maken samen het plan voor de wijk.",
+        "member@utrecht.example",
+        ["citizen@example.org", "both@interior.example"],
+        {"visibility": "open", "audience": "everyone", "joining": "open"},
+    ),
+    (
+        "Digitale toegankelijkheid",
+        "Toegankelijke websites en apps voor iedereen (WCAG).",
+        "editor@interior.example",
+        ["both@interior.example"],
+        {"visibility": "closed", "audience": "civil_servants", "joining": "request"},
+    ),
+    (
+        "Taskforce informatiebeveiliging",
+        "Vertrouwelijk overleg over incidenten en maatregelen.",
+        "admin@interior.example",
+        ["both@interior.example"],
+        {"visibility": "hidden", "audience": "civil_servants", "joining": "invitation"},
+    ),
+]
+
+
+def demo_groups_ensure() -> list[str]:
+    """The demo's groups, made through the services (idempotent: a group that exists by name is left alone)."""
+    created = []
+    for name, purpose, owner_email, member_emails, settings in DEMO_GROUPS:
+        if Group.objects.filter(name=name).exists():
+            continue
+        owner = account_find_by_email(email=owner_email)
+        group = group_create(creator=owner, name=name, purpose=purpose, **settings)
+        group_update(
+            group=group,
+            actor=owner,
+            introduction=f"<p>{purpose}</p><p>Deel wat je weet en vraag wat je wilt weten.</p>",
+            welcome_message="<p>Welkom! Stel je even voor aan de andere leden.</p>",
+            tags=["demo"],
+        )
+        for email in member_emails:
+            membership_add(group=group, account=account_find_by_email(email=email))
+        _demo_content(group=group, owner=owner, members=[account_find_by_email(email=e) for e in member_emails])
+        created.append(f"group {group.slug}")
+    return created
+
+
+def _demo_content(*, group: Group, owner: Account, members: list[Account]) -> None:
+    """A living group: a discussion with replies, a question with its answer, an event, a file, a wiki page."""
+    other = members[0] if members else owner
+    discussion = discussion_create(
+        group=group,
+        author=owner,
+        kind=Discussion.Kind.DISCUSSION,
+        title="Even voorstellen",
+        body="Wie ben je, en waar werk je aan? Ik begin: ik coördineer deze groep.",
+    )
+    reply_create(group=group, discussion=discussion, author=other, body="Hallo allemaal! Fijn om hier te zijn.")
+    question = discussion_create(
+        group=group,
+        author=other,
+        kind=Discussion.Kind.QUESTION,
+        title="Waar vind ik de laatste stand van zaken?",
+        body="Is er een overzicht van wat er al besloten is?",
+    )
+    answer = reply_create(group=group, discussion=question, author=owner, body="Ja: zie de wikipagina Overzicht.")
+    answer_choose(group=group, discussion=question, actor=other, reply=answer)
+    starts = (timezone.now() + timedelta(days=14)).replace(hour=9, minute=30, second=0, microsecond=0)
+    event_create(
+        group=group,
+        author=owner,
+        fields=EventFields(
+            title="Kennissessie",
+            description="Een uur om ervaringen te delen. Iedereen is welkom.",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            place="Online",
+            online_url="https://meet.example.org/kennissessie",
+            capacity=25,
+        ),
+    )
+    wiki_page_create(
+        group=group,
+        actor=owner,
+        title="Overzicht",
+        body="<p>Wat we hebben afgesproken en wie waaraan werkt.</p><ul><li>Doel</li><li>Planning</li></ul>",
+    )
+    folder = folder_create(group=group, actor=owner, name="Verslagen")
+    file_upload(
+        group=group,
+        actor=owner,
+        folder_id=folder.pk,
+        upload=ContentFile(b"Verslag van de eerste bijeenkomst.\n", name="verslag-eerste-bijeenkomst.txt"),
+    )

@@ -16,6 +16,17 @@ urlpatterns = [
     path("accounts/", include("shared_apps.accounts.urls")),
     # A person's own data: export everything, delete the account (shared_apps/accounts/personal_data/).
     path("accounts/data/", include("shared_apps.accounts.personal_data_urls")),
+    # Groups: the meeting rooms across organisations (who sees what: shared_apps/groups/access.py).
+    path("groups/<slug:slug>/files/", include("shared_apps.group_files.urls")),
+    path("groups/<slug:slug>/wiki/", include("shared_apps.group_wiki.urls")),
+    path("groups/<slug:slug>/events/", include("shared_apps.group_events.urls")),
+    path("groups/<slug:slug>/discussions/", include("shared_apps.group_discussions.urls"), {"kind": "discussion"}),
+    path(
+        "groups/<slug:slug>/questions/",
+        include("shared_apps.group_discussions.urls", namespace="group_questions"),
+        {"kind": "question"},
+    ),
+    path("groups/", include("shared_apps.groups.urls")),
     # The platform's people directory (who sees whom: shared_apps/shared_space/selectors.py).
     path("people/", include("shared_apps.shared_space.urls")),
     # The platform operators' API and pages: on the shared space only, never on an organisation's host.

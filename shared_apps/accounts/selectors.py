@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.db.models.functions import Lower
+
 from shared_apps.accounts.models import Account, AccountEmail, Invitation, LocalUserLink
 from shared_apps.accounts.tokens import invitation_token_hash
 from tenants import organisation_hooks
@@ -157,3 +159,32 @@ def invitation_for_token(*, token: str):  # type: ignore[no-untyped-def]
         .filter(token_hash=invitation_token_hash(token), accepted_at__isnull=True)
         .first()
     )
+
+
+def civil_servant_organisations_of(*, account_ids: list[object]) -> dict[object, list[Organisation]]:
+    """For many accounts at once (two queries): the organisations (not pending deletion) at whose e-mail
+    domains each has a verified address. An account missing from the answer is a citizen."""
+    addresses = AccountEmail.objects.filter(account_id__in=account_ids, verified_at__isnull=False).values_list(
+        "account_id", "email"
+    )
+    domains_of: dict[object, set[str]] = {}
+    for account_id, email in addresses:
+        domains_of.setdefault(account_id, set()).add(email.rpartition("@")[2].lower())
+    wanted = set().union(*domains_of.values()) if domains_of else set()
+    by_domain: dict[str, list[Organisation]] = {}
+    for organisation in (
+        Organisation.objects.filter(email_domains__domain__in=wanted)
+        .exclude(status=Organisation.Status.PENDING_DELETION)
+        .annotate(matched_domain=Lower("email_domains__domain"))
+        .order_by("name")
+    ):
+        by_domain.setdefault(organisation.matched_domain, []).append(organisation)
+    found: dict[object, list[Organisation]] = {}
+    for account_id, domains in domains_of.items():
+        seen: dict[int, Organisation] = {}
+        for domain in sorted(domains):
+            for organisation in by_domain.get(domain, []):
+                seen.setdefault(organisation.pk, organisation)
+        if seen:
+            found[account_id] = sorted(seen.values(), key=lambda o: o.name)
+    return found

@@ -239,6 +239,17 @@ ACCOUNT_EMAIL_VERIFICATION_HOURS = env.int("ACCOUNT_EMAIL_VERIFICATION_HOURS", d
 ACCOUNT_PASSWORD_RESET_HOURS = env.int("ACCOUNT_PASSWORD_RESET_HOURS", default=2)
 ACCOUNT_INVITATION_DAYS = env.int("ACCOUNT_INVITATION_DAYS", default=14)
 
+# --- Groups in the shared space ---------------------------------------------------------------------------
+#: Who may create groups: "civil_servants" (and platform operators) or "everyone" (every active account).
+GROUPS_CREATORS = env.str("GROUPS_CREATORS", default="civil_servants")
+GROUP_INVITATION_DAYS = env.int("GROUP_INVITATION_DAYS", default=14)
+#: Files members upload to a group: the largest size, and the kinds (by extension) accepted.
+GROUP_FILE_MAX_BYTES = env.int("GROUP_FILE_MAX_BYTES", default=25 * 1024 * 1024)
+#: Each file is also checked by its content (shared_apps/group_files/kinds.py: only the kinds described there).
+GROUP_FILE_EXTENSIONS = env.list(
+    "GROUP_FILE_EXTENSIONS", default="pdf docx xlsx pptx odt ods odp txt csv png jpg jpeg gif webp zip".split()
+)
+
 # --- Single sign-on: OpenID Connect, the shared space as provider, every subsite a client ------------
 #: The provider's issuer: its browser-facing address on the shared space (``iss`` of every ID token).
 OIDC_ISSUER = env.str(

@@ -19,6 +19,7 @@ from shared_apps.accounts.personal_data.jobs import (
     actor_for_account,
     export_root,
 )
+from shared_apps.groups.services.memberships import ownership_hand_over_on_departure
 from shared_apps.people.models import User
 from shared_apps.people.personal_data import local_user_anonymise
 from tenants import organisation_hooks
@@ -106,6 +107,7 @@ def _delete_account(*, account_id: uuid.UUID) -> None:
             job.result.get("archive")
             for job in Job.objects.filter(account_id=account_id, kind=Job.Kind.PERSONAL_EXPORT)
         ]
+        ownership_hand_over_on_departure(account=account)  # a group always keeps an owner
         with transaction.atomic():
             Invitation.objects.filter(address_filter).delete()
             account.delete()  # e-mail addresses, links, join requests, operator tokens go with it

@@ -22,6 +22,7 @@ from shared_apps.accounts.personal_data.jobs import (
     actor_for_account,
     export_root,
 )
+from shared_apps.groups.personal_data import export_groups
 from shared_apps.people.models import User
 from shared_apps.people.personal_data import local_user_export
 from tenants import organisation_hooks
@@ -38,6 +39,8 @@ Your data on GovSquare, exported {when} (UTC).
 
 account.json       your account, e-mail addresses, requests to join, invitations
 memberships.json   the organisations you are in, with your role
+groups.json        the groups you are in, your requests and invitations, and what you wrote or
+                   uploaded in them (files in groups/files/)
 profile/           your profile photo
 organisations/     per organisation ("shared-space" is the shared space): your local user there,
                    the pages you own and the revisions you made (with their content), and the
@@ -74,6 +77,7 @@ def _export(*, account: Account, job: Job) -> tuple[Path, dict[str, Any]]:
             archive = PersonalArchive(zf)
             archive.text("README.txt", _README.format(when=f"{created:%Y-%m-%d %H:%M}"))
             export_account(archive=archive, account=account)
+            export_groups(account=account, archive=archive)
             links = list(LocalUserLink.objects.filter(account=account).order_by("schema_name"))
             roles = organisation_hooks.roles_of_accounts.call_one(
                 account_ids=[account.pk], schema_names=[link.schema_name for link in links]

@@ -1,0 +1,131 @@
+"""Reads about groups, always for a viewer (``shared_apps.groups.access``): lists are trimmed in the query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
+
+from shared_apps.accounts.models import Account
+from shared_apps.accounts.selectors import civil_servant_organisations_of
+from shared_apps.groups import access
+from shared_apps.groups.access import GroupViewer
+from shared_apps.groups.models import (
+    Group,
+    GroupActivity,
+    GroupInvitation,
+    GroupJoinRequest,
+    GroupMembership,
+    GroupReport,
+)
+
+QUERY_MAX = 100
+
+
+class GroupNotFound(Http404):
+    """No such group — or one the viewer may not know exists: the same answer for both."""
+
+
+def group_for_viewer(*, viewer: GroupViewer, slug: str) -> Group:
+    """The group at ``slug`` if ``viewer`` may see it; ``GroupNotFound`` (a 404) otherwise, hidden groups included."""
+    group = Group.objects.filter(slug=slug).first()
+    if group is None or not access.can_see_group(viewer=viewer, group=group):
+        raise GroupNotFound("No such group.")
+    return group
+
+
+def directory_groups(*, viewer: GroupViewer, query: str = "", tag: str = "") -> QuerySet[Group]:
+    """The groups ``viewer`` may see, found by name, purpose or tag; the viewer's own groups first."""
+    groups = access.visible_groups(viewer=viewer)
+    query = " ".join((query or "").replace("\x00", "").split())[:QUERY_MAX]
+    if query:
+        groups = groups.filter(
+            Q(name__icontains=query) | Q(purpose__icontains=query) | Q(tags__contains=[query.lower()])
+        )
+    tag = (tag or "").replace("\x00", "").strip().lower()[:40]
+    if tag:
+        groups = groups.filter(tags__contains=[tag])
+    mine = list(viewer.roles)
+    return groups.annotate(
+        member_count=Count("memberships", distinct=True),
+        mine=Case(When(pk__in=mine, then=Value(0)), default=Value(1), output_field=IntegerField()),
+    ).order_by("mine", "name", "pk")
+
+
+def my_groups(*, viewer: GroupViewer) -> QuerySet[Group]:
+    return Group.objects.filter(pk__in=list(viewer.roles)).order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class Member:
+    account: Account
+    role: str
+    organisations: tuple[str, ...]  # names; empty: a citizen
+
+    @property
+    def is_citizen(self) -> bool:
+        return not self.organisations
+
+    @property
+    def role_label(self) -> str:
+        return str(GroupMembership.Role(self.role).label)
+
+
+def members_of(*, group: Group) -> list[Member]:
+    """The group's members with each person's organisation (or none: a citizen). Three queries."""
+    memberships = list(
+        GroupMembership.objects.filter(group=group, account__is_active=True)
+        .select_related("account")
+        .order_by(
+            Case(
+                When(role=GroupMembership.Role.OWNER, then=Value(0)),
+                When(role=GroupMembership.Role.ADMINISTRATOR, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+            "account__display_name",
+            "pk",
+        )
+    )
+    organisations = civil_servant_organisations_of(account_ids=[m.account_id for m in memberships])
+    return [
+        Member(
+            account=m.account,
+            role=m.role,
+            organisations=tuple(o.name for o in organisations.get(m.account_id, [])),
+        )
+        for m in memberships
+    ]
+
+
+def member_count(*, group: Group) -> int:
+    return GroupMembership.objects.filter(group=group, account__is_active=True).count()
+
+
+def activity_of(*, group: Group, viewer: GroupViewer | None = None) -> QuerySet[GroupActivity]:
+    """The group's stream, newest first; lines of hidden items only for its moderators."""
+    lines = GroupActivity.objects.filter(group=group).select_related("actor").order_by("-created_at", "-pk")
+    if viewer is None or not access.can_moderate(viewer=viewer, group=group):
+        lines = lines.filter(hidden=False)
+    return lines
+
+
+def join_requests_pending(*, group: Group) -> QuerySet[GroupJoinRequest]:
+    return GroupJoinRequest.objects.filter(group=group, status=GroupJoinRequest.Status.PENDING).select_related(
+        "account"
+    )
+
+
+def join_request_pending_for(*, group: Group, account_id: object) -> GroupJoinRequest | None:
+    return join_requests_pending(group=group).filter(account_id=account_id).first()
+
+
+def invitations_open(*, group: Group) -> QuerySet[GroupInvitation]:
+    return GroupInvitation.objects.filter(group=group, accepted_at__isnull=True, withdrawn_at__isnull=True).order_by(
+        "email"
+    )
+
+
+def reports_open(*, group: Group) -> QuerySet[GroupReport]:
+    return GroupReport.objects.filter(group=group, status=GroupReport.Status.OPEN).select_related("reporter")
