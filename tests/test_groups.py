@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -29,6 +30,7 @@ from shared_apps.groups import access
 from shared_apps.groups.models import Group, GroupInvitation, GroupJoinRequest, GroupMembership
 from shared_apps.groups.services import groups as group_services
 from shared_apps.groups.services import invitations, join_requests, memberships
+from shared_apps.groups.services.moderation import report_create
 from tenants.audit import Actor
 from tenants.models import AuditEvent, Job
 from tests.harness.clients import client_for
@@ -388,3 +390,56 @@ def test_a_persons_groups_are_in_their_data_export_and_their_deletion_leaves_the
     job = Job.objects.create(account_id=owner.account.pk, kind=Job.Kind.PERSONAL_DELETE, requested_by="test")
     personal_data_delete_run(job=job)
     assert GroupMembership.objects.get(group=group, account=heir.account).role == "owner"
+
+
+def test_a_groups_picture_is_served_only_to_those_who_may_see_the_group(civil_servants, make_group, c_member):
+    owner = civil_servants.a_member
+    group = make_group(owner, visibility="hidden", joining="invitation")
+    png = SimpleUploadedFile("logo.png", _PNG, content_type="image/png")
+    group_services.group_update(group=group, actor=owner.account, picture=png)
+    group.refresh_from_db()
+    member = civil_servants.client(owner).get(f"/groups/{group.slug}/picture/")
+    assert member.status_code == 200 and b"".join(member.streaming_content) == _PNG
+    assert "private" in member["Cache-Control"] and member["X-Content-Type-Options"] == "nosniff"
+    assert civil_servants.client(c_member).get(f"/groups/{group.slug}/picture/").status_code == 404
+    assert civil_servants.client(civil_servants.citizen).get(f"/groups/{group.slug}/picture/").status_code == 404
+    assert (
+        f"/media/{group.picture.name}".encode()
+        not in civil_servants.client(owner).get(f"/groups/{group.slug}/").content
+    )
+    # A file that is not a picture, or too large, is refused with a clear error, and nothing is stored.
+    with pytest.raises(Exception, match="JPEG, PNG or WebP"):
+        group_services.group_update(
+            group=group, actor=owner.account, picture=SimpleUploadedFile("x.png", b"not", content_type="text/plain")
+        )
+    group.refresh_from_db()
+    assert group.picture.name.endswith(".png")
+
+
+_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def test_platform_operators_see_every_groups_reports_and_decide_them(civil_servants, make_group):
+    owner, member = civil_servants.a_member, civil_servants.b_member
+    group = make_group(owner, members=(member,), visibility="hidden", joining="invitation")
+    discussion = discussion_create(group=group, author=owner.account, kind="discussion", title="Spam here", body="x")
+    report = report_create(group=group, reporter=member.account, item=discussion, reason="Advertising")
+    operator = make_person(key="op", email="op@govsquare.example", roles={})
+    Account.objects.filter(pk=operator.account.pk).update(is_platform_operator=True)
+    assert civil_servants.client(member).get("/groups/reports/").status_code == 403
+    operators = civil_servants.client(operator)
+    listed = operators.get("/groups/reports/")
+    assert listed.status_code == 200 and b"Advertising" in listed.content and b"Spam here" in listed.content
+    hidden = operators.post(
+        f"/groups/{group.slug}/moderate/{report.target_type_id}/{discussion.pk}/hide/", {"back": "/groups/reports/"}
+    )
+    assert hidden.status_code == 302 and hidden["Location"] == "/groups/reports/"
+    discussion.refresh_from_db()
+    report.refresh_from_db()
+    assert discussion.is_hidden and report.status == "hidden"
+    assert b"Advertising" not in operators.get("/groups/reports/").content
+    assert AuditEvent.objects.filter(action="group.item.hide", outcome="success").exists()
+    # A group's own slug never takes the operators' address.
+    assert make_group(owner, name="Reports").slug != "reports"

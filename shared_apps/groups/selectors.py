@@ -127,5 +127,14 @@ def invitations_open(*, group: Group) -> QuerySet[GroupInvitation]:
     )
 
 
+def reports_open_everywhere() -> QuerySet[GroupReport]:
+    """Every open report on the platform, oldest first (for the platform operators)."""
+    return (
+        GroupReport.objects.filter(status=GroupReport.Status.OPEN)
+        .select_related("reporter", "group")
+        .order_by("created_at", "pk")
+    )
+
+
 def reports_open(*, group: Group) -> QuerySet[GroupReport]:
     return GroupReport.objects.filter(group=group, status=GroupReport.Status.OPEN).select_related("reporter")

@@ -43,10 +43,14 @@ def may_create_groups(*, account: Account | None) -> bool:
     return viewer_may_create_groups(viewer=access.viewer_for_account(account))
 
 
+#: Addresses under /groups/ that the groups pages use themselves: never a group's slug.
+RESERVED_SLUGS = frozenset({"new", "invitations", "reports"})
+
+
 def _free_slug(name: str) -> str:
     base = slugify(name)[:50].strip("-") or "group"
     slug, number = base, 2
-    while Group.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or Group.objects.filter(slug=slug).exists():
         slug = f"{base}-{number}"
         number += 1
     return slug

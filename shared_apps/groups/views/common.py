@@ -23,6 +23,9 @@ from tenants.errors import error_messages_by_field
 
 View = Callable[..., HttpResponse]
 
+#: The platform operators' list of every open report (a moderation form posted there goes back there).
+OPERATOR_REPORTS_PATH = "/groups/reports/"
+
 
 def request_account(request: HttpRequest) -> Account | None:
     return account_for_user(user=request.user) if request.user.is_authenticated else None
@@ -123,6 +126,8 @@ def back_within_group(request: HttpRequest) -> str:
     this group's pages, else the group's front page."""
     back = str(request.POST.get("back", ""))
     prefix = f"/groups/{the_group(request).slug}/"
+    if back == OPERATOR_REPORTS_PATH:
+        return back
     return back if back.startswith(prefix) and "//" not in back and "\\" not in back else prefix
 
 

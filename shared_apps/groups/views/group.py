@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import mimetypes
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -41,6 +43,22 @@ def detail(request: HttpRequest) -> HttpResponse:
         pending_request=pending,
         join_form=JoinRequestForm(),
     )
+
+
+@require_GET
+@group_page(content=False)
+def picture(request: HttpRequest) -> HttpResponse:
+    """The group's picture, for whoever may see the group (never a direct media address)."""
+    group = the_group(request)
+    if not group.picture:
+        raise Http404("This group has no picture.")
+    try:
+        handle = group.picture.open("rb")
+    except OSError as exc:
+        raise Http404("This group has no picture.") from exc
+    response = FileResponse(handle, content_type=mimetypes.guess_type(group.picture.name)[0] or "image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_GET

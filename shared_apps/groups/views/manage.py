@@ -4,16 +4,24 @@ reports; operators archive and delete groups. Every change goes through ``shared
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shared_apps.groups.forms import GroupSettingsForm, InviteForm, RoleForm
 from shared_apps.groups.models import GroupContent
-from shared_apps.groups.selectors import invitations_open, join_requests_pending, members_of, reports_open
+from shared_apps.groups.selectors import (
+    invitations_open,
+    join_requests_pending,
+    members_of,
+    reports_open,
+    reports_open_everywhere,
+)
 from shared_apps.groups.services import groups as group_services
 from shared_apps.groups.services import invitations, join_requests, memberships, moderation
 from shared_apps.groups.views.common import (
@@ -21,6 +29,7 @@ from shared_apps.groups.views.common import (
     done_or_refused,
     group_page,
     messages_of,
+    private,
     render_group,
     request_account,
     the_group,
@@ -235,14 +244,27 @@ def item_remove(request: HttpRequest, content_type_id: int, object_id: int) -> H
     )
 
 
+@require_GET
+def operator_reports(request: HttpRequest) -> HttpResponse:
+    """Platform operators: every open report, in every group, with what they can do about it."""
+    account = request_account(request)
+    if account is None:
+        return redirect_to_login(request.get_full_path())
+    if not account.is_platform_operator:
+        raise PermissionDenied(_("Only platform operators see the reports of every group."))
+    page = Paginator(reports_open_everywhere(), 50).get_page(request.GET.get("page"))
+    return private(render(request, "groups/operator_reports.html", {"page": page}))
+
+
 @require_POST
-@group_page(manage=True)
+@group_page(content=False, sign_in=True)
 def report_dismiss(request: HttpRequest, report_id: int) -> HttpResponse:
     group, actor = the_group(request), request_account(request)
-    return _member_action(
+    return done_or_refused(
         request,
         lambda: moderation.report_dismiss(group=group, actor=actor, report_id=report_id),
-        _("The report has been dismissed."),
+        success=_("The report has been dismissed."),
+        back=back_within_group(request),
     )
 
 
