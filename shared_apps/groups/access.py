@@ -120,25 +120,23 @@ def can_read_content(*, viewer: GroupViewer, group: Group) -> bool:
     return group.visibility == Group.Visibility.OPEN and in_audience(viewer=viewer, group=group)
 
 
-def can_join(*, viewer: GroupViewer, group: Group) -> bool:
-    """Join at once (an open group) — see ``can_request_to_join`` for the others."""
+def _takes_members(*, viewer: GroupViewer, group: Group, joining: str) -> bool:
     return (
-        group.joining == Group.Joining.OPEN
+        group.joining == joining
         and group.visibility != Group.Visibility.HIDDEN
         and not group.is_archived
         and not viewer.is_member(group)
         and in_audience(viewer=viewer, group=group)
     )
+
+
+def can_join(*, viewer: GroupViewer, group: Group) -> bool:
+    """Join at once (an open group) — see ``can_request_to_join`` for the others."""
+    return _takes_members(viewer=viewer, group=group, joining=Group.Joining.OPEN)
 
 
 def can_request_to_join(*, viewer: GroupViewer, group: Group) -> bool:
-    return (
-        group.joining == Group.Joining.REQUEST
-        and group.visibility != Group.Visibility.HIDDEN
-        and not group.is_archived
-        and not viewer.is_member(group)
-        and in_audience(viewer=viewer, group=group)
-    )
+    return _takes_members(viewer=viewer, group=group, joining=Group.Joining.REQUEST)
 
 
 def can_accept_invitation(*, viewer: GroupViewer, group: Group) -> bool:
