@@ -82,6 +82,8 @@ class GroupMembership(models.Model):
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="group_memberships")
     role = models.CharField(max_length=15, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(default=timezone.now)
+    #: When the member last opened the group (what is new for them is what happened since).
+    last_visit_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["group", "joined_at", "pk"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shared_apps.accounts.models import Account
@@ -28,6 +31,18 @@ def membership_add(*, group: Group, account: Account, role: str = Role.MEMBER, h
         return GroupMembership.objects.get(group=group, account=account)
     activity_record(group=group, actor=account, verb=f"member.{how}", summary=account.display_name)
     return membership
+
+
+#: A visit is recorded at most this often per member and group (no write on every page).
+VISIT_RESOLUTION = timedelta(minutes=1)
+
+
+def membership_mark_visited(*, group: Group, account_id: object) -> None:
+    """The member opened the group: what is new for them starts from now."""
+    now = timezone.now()
+    GroupMembership.objects.filter(group=group, account_id=account_id).filter(
+        models.Q(last_visit_at__isnull=True) | models.Q(last_visit_at__lt=now - VISIT_RESOLUTION)
+    ).update(last_visit_at=now)
 
 
 def group_join(*, group: Group, account: Account) -> GroupMembership:

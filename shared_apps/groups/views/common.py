@@ -19,6 +19,7 @@ from shared_apps.groups import access, tabs
 from shared_apps.groups.access import GroupViewer
 from shared_apps.groups.models import Group
 from shared_apps.groups.selectors import GroupNotFound, group_for_viewer
+from shared_apps.groups.services.memberships import membership_mark_visited
 from tenants.errors import error_messages_by_field
 
 View = Callable[..., HttpResponse]
@@ -71,6 +72,8 @@ def group_page(
             if manage and not access.can_manage(viewer=viewer, group=group):
                 raise PermissionDenied("Only the group's owners and administrators.")
             request.group, request.viewer = group, viewer  # type: ignore[attr-defined]
+            if request.method == "GET" and viewer.is_member(group):
+                membership_mark_visited(group=group, account_id=viewer.account_id)
             return private(view(request, *args, **kwargs))
 
         return guarded
