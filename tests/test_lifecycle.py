@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -9,6 +13,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from wagtail.models import Page, Site
 
+from govsquare.layout import REPO_ROOT
 from shared_apps.accounts.models import Account, Invitation, LocalUserLink
 from shared_apps.accounts.services.invitations import invitation_create
 from sites.blueprints import INTRANET
@@ -348,3 +353,17 @@ def test_operations_on_an_organisation_in_the_wrong_state_are_refused(world):
     with pytest.raises(ValidationError):
         services.organisation_purge(organisation=world.org_b, actor=OPERATOR, ignore_grace=True)
     assert _schema_exists("org_b")
+
+
+def test_the_registrys_tasks_are_known_by_name_in_a_fresh_process_not_only_in_the_worker():
+    """Services queue the registry's tasks by name (``current_app.tasks[...]``); a plain ``manage.py`` process
+    (``make run``'s demo data, with a warm pool to refill) must know them without a worker's autodiscovery."""
+    probe = "from celery import current_app; print(current_app.tasks['tenants.pool_refill'].name)"
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "manage.py"), "shell", "-c", probe],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "govsquare.settings.test"},
+        timeout=120,
+    )
+    assert result.returncode == 0 and result.stdout.strip().endswith("tenants.pool_refill"), result.stderr[-2000:]
