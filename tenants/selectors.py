@@ -51,6 +51,11 @@ def organisation_list() -> QuerySet[Organisation]:
     return Organisation.objects.prefetch_related("domains").order_by("name")
 
 
+def organisations_active() -> QuerySet[Organisation]:
+    """The organisations people can visit: never one being set up, suspended or scheduled for deletion."""
+    return Organisation.objects.filter(status=Organisation.Status.ACTIVE).order_by("name", "pk")
+
+
 def organisation_get(*, slug: str) -> Organisation:
     return Organisation.objects.get(slug=slug)
 
