@@ -16,6 +16,9 @@ from shared_apps.group_events.models import GroupEvent
 from shared_apps.group_files.models import GroupFile
 from shared_apps.group_wiki.models import WikiPage
 from shared_apps.groups.models import Group, GroupMembership
+from tenant_apps.featured_groups.models import FeaturedGroup
+from tenants.models import Organisation
+from tenants.schemas import in_schema
 
 RUN_LOCAL = REPO_ROOT / "deploy" / "run_local.py"
 
@@ -72,3 +75,6 @@ def test_demo_data_is_created_once_and_reused(world):
     assert {"member@utrecht.example", "admin@interior.example", "citizen@example.org"} <= members
     for model in (Discussion, Reply, GroupEvent, GroupFile, WikiPage):
         assert model.objects.exists(), model
+    interior = Organisation.objects.get(slug="interior")
+    with in_schema(interior):
+        assert FeaturedGroup.objects.count() == 2

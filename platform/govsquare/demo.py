@@ -25,11 +25,14 @@ from shared_apps.groups.services.groups import group_create, group_update
 from shared_apps.groups.services.memberships import membership_add
 from shared_apps.operator.services import account_set_platform_operator
 from shared_apps.people.services import local_user_for_account
+from tenant_apps.featured_groups.models import FeaturedGroup
+from tenant_apps.featured_groups.services import featured_group_add
 from tenant_apps.members.services import membership_set_role
 from tenants.audit import Actor
 from tenants.models import EmailDomain, Organisation
 from tenants.provisioning import organisation_create
 from tenants.roles import Role
+from tenants.schemas import in_schema
 from tenants.services import organisation_email_domain_add
 
 DEMO_PASSWORD = "govsquare-demo"  # noqa: S105 - development demo data only
@@ -91,7 +94,20 @@ def demo_data_ensure() -> DemoReport:
         account_set_platform_operator(account=operator, value=True, actor=Actor.system("demo"))
     report.people.append((email, "platform operator (shared space: /operator/)"))
     report.created += demo_groups_ensure()
+    _demo_featured_groups(organisation=by_slug["interior"])
     return report
+
+
+#: The groups the demo's ministry features on its intranet home.
+DEMO_FEATURED = ["Klimaatadaptatie", "Wijkplan Utrecht-Oost"]
+
+
+def _demo_featured_groups(*, organisation: Organisation) -> None:
+    with in_schema(organisation):
+        for name in DEMO_FEATURED:
+            group = Group.objects.get(name=name)
+            if not FeaturedGroup.objects.filter(group=group).exists():
+                featured_group_add(organisation=organisation, group_slug=group.slug, actor=Actor.system("demo"))
 
 
 #: The demo's groups: (name, purpose, owner, members, settings). Members come from both organisations,
