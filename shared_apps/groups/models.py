@@ -66,6 +66,26 @@ class Group(models.Model):
     def is_archived(self) -> bool:
         return self.status == self.Status.ARCHIVED
 
+    @property
+    def visibility_short(self) -> str:
+        """The visibility in one word, for lists (the choice's label explains it in full)."""
+        return str(_VISIBILITY_SHORT.get(self.visibility, self.visibility))
+
+    @property
+    def audience_short(self) -> str:
+        return str(_AUDIENCE_SHORT.get(self.audience, self.audience))
+
+
+_VISIBILITY_SHORT = {
+    Group.Visibility.OPEN: pgettext_lazy("group visibility, one word", "Open"),
+    Group.Visibility.CLOSED: pgettext_lazy("group visibility, one word", "Closed"),
+    Group.Visibility.HIDDEN: pgettext_lazy("group visibility, one word", "Hidden"),
+}
+_AUDIENCE_SHORT = {
+    Group.Audience.CIVIL_SERVANTS: pgettext_lazy("group audience, short", "for civil servants"),
+    Group.Audience.EVERYONE: pgettext_lazy("group audience, short", "for civil servants and citizens"),
+}
+
 
 class GroupMembership(models.Model):
     """A person in a group, with a role. A group always keeps an owner (``services.memberships``)."""
