@@ -6,7 +6,7 @@ per item.
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
 from django.http import Http404
 
 from shared_apps.group_discussions.models import Discussion, Reply
@@ -15,18 +15,13 @@ from shared_apps.groups.access import GroupViewer
 from shared_apps.groups.models import Group
 
 
-def _sees_hidden(viewer: GroupViewer, group: Group) -> bool:
-    return access.can_moderate(viewer=viewer, group=group)
-
-
 def discussions_of(*, group: Group, viewer: GroupViewer, kind: str) -> QuerySet[Discussion]:
     """The group's discussions (or questions), newest activity first, each with ``author_name`` and
     ``reply_count`` (the replies the viewer may see)."""
-    discussions = Discussion.objects.filter(group=group, kind=kind)
-    replies = Q()
-    if not _sees_hidden(viewer, group):
-        discussions = discussions.filter(hidden_at__isnull=True)
-        replies = Q(replies__hidden_at__isnull=True)
+    discussions = Discussion.objects.filter(group=group, kind=kind).filter(
+        access.visible_items_condition(viewer=viewer, group=group)
+    )
+    replies = access.visible_items_condition(viewer=viewer, group=group, prefix="replies__")
     return (
         discussions.annotate(author_name=F("author__display_name"), reply_count=Count("replies", filter=replies))
         .defer("body")
@@ -41,7 +36,7 @@ def discussion_for(*, group: Group, viewer: GroupViewer, kind: str, pk: int) -> 
         .select_related("author", "answer", "answer__author")
         .first()
     )
-    if discussion is None or (discussion.is_hidden and not _sees_hidden(viewer, group)):
+    if discussion is None or not access.can_see_item(viewer=viewer, group=group, item=discussion):
         raise Http404("No such discussion.")
     discussion.group = group
     return discussion
@@ -49,9 +44,11 @@ def discussion_for(*, group: Group, viewer: GroupViewer, kind: str, pk: int) -> 
 
 def replies_of(*, discussion: Discussion, viewer: GroupViewer) -> QuerySet[Reply]:
     """Its replies, oldest first — a question's answer first of all — with their authors."""
-    replies = Reply.objects.filter(discussion=discussion).select_related("author")
-    if not _sees_hidden(viewer, discussion.group):
-        replies = replies.filter(hidden_at__isnull=True)
+    replies = (
+        Reply.objects.filter(discussion=discussion)
+        .filter(access.visible_items_condition(viewer=viewer, group=discussion.group))
+        .select_related("author")
+    )
     if discussion.answer_id is not None:
         answer_first = Case(When(pk=discussion.answer_id, then=Value(0)), default=Value(1), output_field=IntegerField())
         return replies.order_by(answer_first, "created_at", "pk")
@@ -61,7 +58,7 @@ def replies_of(*, discussion: Discussion, viewer: GroupViewer) -> QuerySet[Reply
 def reply_for(*, discussion: Discussion, viewer: GroupViewer, pk: int) -> Reply:
     """One reply of the discussion for the viewer; 404 if it is not there for them."""
     reply = Reply.objects.filter(discussion=discussion, pk=pk).select_related("author").first()
-    if reply is None or (reply.is_hidden and not _sees_hidden(viewer, discussion.group)):
+    if reply is None or not access.can_see_item(viewer=viewer, group=discussion.group, item=reply):
         raise Http404("No such reply.")
     reply.discussion = discussion
     return reply

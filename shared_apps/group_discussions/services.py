@@ -58,7 +58,7 @@ def _may_edit(group: Group, account: Account, item: GroupContent) -> access.Grou
 
 def _visible(viewer: access.GroupViewer, group: Group, *items: GroupContent) -> None:
     """A hidden item is out of everyone's reach but the moderators'."""
-    if any(item.is_hidden for item in items) and not access.can_moderate(viewer=viewer, group=group):
+    if any(item.is_hidden for item in items) and not access.can_see_hidden_items(viewer=viewer, group=group):
         raise refuse(_("This item has been hidden by the group's moderators."))
 
 

@@ -41,9 +41,11 @@ def events_for_viewer(*, group: Group, viewer: GroupViewer) -> QuerySet[GroupEve
     ``my_answer`` and ``my_waiting`` (``None`` when the viewer has not answered).
     """
     now = timezone.now()
-    events = GroupEvent.objects.filter(group=group).select_related("author")
-    if not access.can_moderate(viewer=viewer, group=group):
-        events = events.filter(hidden_at__isnull=True)
+    events = (
+        GroupEvent.objects.filter(group=group)
+        .filter(access.visible_items_condition(viewer=viewer, group=group))
+        .select_related("author")
+    )
     if viewer.account_id is not None:
         mine = EventResponse.objects.filter(event=OuterRef("pk"), account_id=viewer.account_id)
         events = events.annotate(

@@ -238,7 +238,7 @@ def event_respond(*, event: GroupEvent, account: Account, answer: str) -> EventR
         raise ValidationError({"answer": [_("Answer attend, maybe or decline.")]})
     with transaction.atomic():
         locked = _locked(event)
-        if locked.is_hidden and not access.can_moderate(viewer=viewer, group=group):
+        if locked.is_hidden and not access.can_see_hidden_items(viewer=viewer, group=group):
             raise ValidationError(_("That event has been hidden by the group's moderators."))
         now = timezone.now()
         if locked.ends_at <= now:

@@ -50,7 +50,8 @@ def folder_tree(*, group: Group) -> FolderTree:
 
 
 def _moderates(viewer: GroupViewer, group: Group) -> bool:
-    return access.can_moderate(viewer=viewer, group=group)
+    """Whether the viewer sees hidden items (and what is in hidden folders): the groups' rule."""
+    return access.can_see_hidden_items(viewer=viewer, group=group)
 
 
 def folder_for(*, viewer: GroupViewer, group: Group, folder_id: int) -> Folder:
@@ -75,17 +76,21 @@ def file_for(*, viewer: GroupViewer, group: Group, file_id: int) -> GroupFile:
 def folders_in(*, viewer: GroupViewer, group: Group, parent: Folder | None) -> QuerySet[Folder]:
     """The folders directly in ``parent`` (``None``: at the top), by name; hidden ones for moderators only.
     (``parent`` itself has been checked by ``folder_for``.)"""
-    folders = Folder.objects.filter(group=group, parent=parent).select_related("author")
-    if not _moderates(viewer, group):
-        folders = folders.filter(hidden_at__isnull=True)
+    folders = (
+        Folder.objects.filter(group=group, parent=parent)
+        .filter(access.visible_items_condition(viewer=viewer, group=group))
+        .select_related("author")
+    )
     return folders.order_by("name", "pk")
 
 
 def files_in(*, viewer: GroupViewer, group: Group, folder: Folder | None) -> QuerySet[GroupFile]:
     """The files directly in ``folder`` (``None``: at the top), by name; hidden ones for moderators only."""
-    files = GroupFile.objects.filter(group=group, folder=folder).select_related("author")
-    if not _moderates(viewer, group):
-        files = files.filter(hidden_at__isnull=True)
+    files = (
+        GroupFile.objects.filter(group=group, folder=folder)
+        .filter(access.visible_items_condition(viewer=viewer, group=group))
+        .select_related("author")
+    )
     return files.order_by("original_name", "pk")
 
 

@@ -49,7 +49,7 @@ def _require_writer(viewer: GroupViewer, group: Group) -> None:
 
 
 def _require_editor(viewer: GroupViewer, group: Group, item: Folder | GroupFile) -> None:
-    if item.is_hidden and not access.can_moderate(viewer=viewer, group=group):
+    if item.is_hidden and not access.can_see_hidden_items(viewer=viewer, group=group):
         raise refuse(_("This item is hidden by the group's moderators."))
     if not access.can_edit_item(viewer=viewer, group=group, author_id=item.author_id):
         if group.is_archived:

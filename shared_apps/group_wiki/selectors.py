@@ -23,7 +23,7 @@ def group_pages(*, group: Group) -> QuerySet[WikiPage]:
 
 def wiki_tree(*, group: Group, viewer: GroupViewer) -> WikiTree:
     """The group's pages as ``viewer`` may see them, as a tree. One query, whatever the number of pages."""
-    return build_tree(group_pages(group=group), include_hidden=access.can_moderate(viewer=viewer, group=group))
+    return build_tree(group_pages(group=group), include_hidden=access.can_see_hidden_items(viewer=viewer, group=group))
 
 
 def wiki_node(*, tree: WikiTree, page_slug: str) -> WikiNode:

@@ -106,7 +106,7 @@ def _node(tree: WikiTree, page: WikiPage) -> WikiNode:
 
 def _require_visible(viewer: access.GroupViewer, group: Group, node: WikiNode) -> None:
     """A hidden page, and what is under it, is for moderators only."""
-    if node.hidden and not access.can_moderate(viewer=viewer, group=group):
+    if node.hidden and not access.can_see_hidden_items(viewer=viewer, group=group):
         raise PermissionDenied(_("This page is hidden by the group's moderators."))
 
 
@@ -147,7 +147,7 @@ def _check_place(
     if parent.group_id != group.pk or parent.pk not in tree.by_id:
         raise ValidationError({"parent": [_("Choose a page of this group.")]})
     target = tree.by_id[parent.pk]
-    if target.hidden and not access.can_moderate(viewer=viewer, group=group):
+    if target.hidden and not access.can_see_hidden_items(viewer=viewer, group=group):
         raise ValidationError({"parent": [_("Choose a page of this group.")]})
     if moving is not None and (target is moving or any(node is moving for node in target.ancestors())):
         raise ValidationError({"parent": [_("A page cannot go under itself or one of its own subpages.")]})

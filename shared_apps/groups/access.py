@@ -171,6 +171,28 @@ def can_edit_item(*, viewer: GroupViewer, group: Group, author_id: object) -> bo
     )
 
 
+# --- Items in a group (every tab's discussions, replies, events, files, wiki pages) -----------------------
+
+
+def can_see_hidden_items(*, viewer: GroupViewer, group: Group) -> bool:
+    """Items a moderator hid stay in sight, marked, for the group's moderators only."""
+    return can_moderate(viewer=viewer, group=group)
+
+
+def can_see_item(*, viewer: GroupViewer, group: Group, item: object) -> bool:
+    """An item of a group whose content the viewer may read: unless it is hidden (``can_see_hidden_items``).
+    An item under a hidden one (a file in a hidden folder, a wiki subpage) counts as hidden too: the tab
+    that nests items asks ``can_see_hidden_items`` for the whole branch."""
+    return not getattr(item, "is_hidden", False) or can_see_hidden_items(viewer=viewer, group=group)
+
+
+def visible_items_condition(*, viewer: GroupViewer, group: Group, prefix: str = "") -> Q:
+    """The items of ``group`` the viewer may see, as a filter (``prefix``: the path to them, e.g. ``"replies__"``)."""
+    if can_see_hidden_items(viewer=viewer, group=group):
+        return Q()
+    return Q(**{f"{prefix}hidden_at__isnull": True})
+
+
 # --- Lists --------------------------------------------------------------------------------------------
 
 

@@ -139,7 +139,7 @@ def member_count(*, group: Group) -> int:
 def activity_of(*, group: Group, viewer: GroupViewer | None = None) -> QuerySet[GroupActivity]:
     """The group's stream, newest first; lines of hidden items only for its moderators."""
     lines = GroupActivity.objects.filter(group=group).select_related("actor").order_by("-created_at", "-pk")
-    if viewer is None or not access.can_moderate(viewer=viewer, group=group):
+    if viewer is None or not access.can_see_hidden_items(viewer=viewer, group=group):
         lines = lines.filter(hidden=False)
     return lines
 
