@@ -1,4 +1,5 @@
-"""Where a group's files are kept: ``MEDIA_ROOT/public/groups/<group id>/<random name>``, behind no URL.
+"""Where a group's files are kept: ``MEDIA_ROOT/public/groups/<group id>/<random name>``, behind no URL
+(the groups' storage, ``shared_apps.groups.storage``, explains why there).
 
 The folder is the shared space's own media folder (``public``, django-tenants' folder for the public
 schema, where the groups' pictures are too): ``public`` is a reserved organisation slug, so no
@@ -15,34 +16,15 @@ import os
 import secrets
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
-from django.utils.functional import cached_property
+from shared_apps.groups.storage import SharedSpaceStorage, shared_space_storage
 
 if TYPE_CHECKING:
     from shared_apps.group_files.models import GroupFile
 
-#: The shared space's media folder, under ``MEDIA_ROOT`` (django-tenants names it after the public schema).
-SHARED_SPACE_FOLDER = "public"
 
-
-class GroupFileStorage(FileSystemStorage):
-    """The groups' files, under ``MEDIA_ROOT/public/`` (follows ``MEDIA_ROOT`` when a test changes it)."""
-
-    @cached_property
-    def base_location(self) -> str:
-        return os.path.join(settings.MEDIA_ROOT, SHARED_SPACE_FOLDER)
-
-    def url(self, name: str | None) -> str:
-        raise ValueError("A group's files have no URL: they are served by the group's download view only.")
-
-
-_storage = GroupFileStorage()
-
-
-def group_file_storage() -> GroupFileStorage:
-    """The storage of ``GroupFile.file`` (a callable: migrations keep the reference, not the folder)."""
-    return _storage
+def group_file_storage() -> SharedSpaceStorage:
+    """The storage of ``GroupFile.file``: the groups' own (``shared_apps.groups.storage``)."""
+    return shared_space_storage()
 
 
 def stored_name(instance: GroupFile, filename: str) -> str:

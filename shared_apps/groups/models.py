@@ -5,6 +5,7 @@ Who may see, read, join and manage a group is decided in one place: ``shared_app
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
@@ -13,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from shared_apps.groups.storage import picture_name, shared_space_storage
 
 
 class Group(models.Model):
@@ -41,7 +44,9 @@ class Group(models.Model):
     purpose = models.CharField(gettext_lazy("purpose"), max_length=300)
     introduction = models.TextField(gettext_lazy("introduction"), blank=True)  # sanitised HTML
     welcome_message = models.TextField(gettext_lazy("welcome message"), blank=True)  # sanitised HTML
-    picture = models.ImageField(gettext_lazy("picture"), upload_to="groups/pictures/", blank=True)
+    picture = models.ImageField(
+        gettext_lazy("picture"), storage=shared_space_storage, upload_to=picture_name, blank=True, max_length=200
+    )
     tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.OPEN)
     audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.CIVIL_SERVANTS)
@@ -199,6 +204,11 @@ class GroupContent(models.Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+
+def group_content_models() -> list[type[GroupContent]]:
+    """Every concrete model of group content, whichever app brings it (once the app registry is ready)."""
+    return [model for model in apps.get_models() if issubclass(model, GroupContent) and not model._meta.abstract]
 
 
 class GroupActivity(models.Model):

@@ -10,18 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
 from shared_apps.accounts.models import Account
 from shared_apps.accounts.personal_data.archive import PersonalArchive, row_data, safe_name
-from shared_apps.groups.models import GroupContent, GroupInvitation, GroupJoinRequest, GroupMembership
-
-
-def content_models() -> list[type[GroupContent]]:
-    """Every concrete model of group content, whichever app brings it."""
-    return [model for model in apps.get_models() if issubclass(model, GroupContent) and not model._meta.abstract]
+from shared_apps.groups.models import GroupInvitation, GroupJoinRequest, GroupMembership, group_content_models
 
 
 def export_groups(*, account: Account, archive: PersonalArchive) -> dict[str, int]:
@@ -45,7 +39,7 @@ def export_groups(*, account: Account, archive: PersonalArchive) -> dict[str, in
         "contributions": {},
     }
     counts = {"memberships": len(data["memberships"]), "contributions": 0}
-    for model in content_models():
+    for model in group_content_models():
         items = []
         for item in model.objects.filter(author=account).select_related("group").order_by("pk"):
             row = {"group": item.group.name, **row_data(item, exclude=("author", "hidden_by"))}

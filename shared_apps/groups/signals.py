@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models.signals import post_delete
 
-from shared_apps.groups.personal_data import content_models
+from shared_apps.groups.models import group_content_models
 from shared_apps.groups.services.activity import activity_forget
 from shared_apps.groups.services.moderation import reports_close_for_removed
 
@@ -20,5 +20,5 @@ def item_gone(sender: type, instance: Any, **kwargs: Any) -> None:
 
 
 def connect() -> None:
-    for model in content_models():
+    for model in group_content_models():
         post_delete.connect(item_gone, sender=model, dispatch_uid=f"groups.item_gone.{model._meta.label_lower}")
