@@ -27,6 +27,10 @@ urlpatterns = [
         {"kind": "question"},
     ),
     path("groups/", include("shared_apps.groups.urls")),
+    # A person's notifications and how they are told (shared_apps/notifications), on every host alike.
+    path("notifications/", include("shared_apps.notifications.urls")),
+    # One search across the platform (shared_apps/search): what the viewer may see, trimmed in the query.
+    path("search/", include("shared_apps.search.urls")),
     # The platform's people directory (who sees whom: shared_apps/shared_space/selectors.py).
     path("people/", include("shared_apps.shared_space.urls")),
     # The platform operators' API and pages: on the shared space only, never on an organisation's host.

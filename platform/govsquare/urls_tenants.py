@@ -26,6 +26,8 @@ if settings.DEBUG:
 
     urlpatterns += staticfiles_urlpatterns()
 
+# A person's notifications, the same pages as on the shared space (shared_apps/notifications).
+urlpatterns += [path("notifications/", include("shared_apps.notifications.urls"))]
 # The people directory and "request to join", before Wagtail's page catch-all.
 urlpatterns += [path("", include("tenant_apps.members.urls"))]
 # Search, feed, sitemap, pages API and image renditions, each through tenant_apps.pages.visibility.

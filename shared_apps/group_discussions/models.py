@@ -70,6 +70,9 @@ class Reply(GroupContent):
     def __str__(self) -> str:
         return Truncator(html.unescape(strip_tags(self.body))).words(8, truncate="…") or f"reply {self.pk}"
 
+    def containers(self) -> list[GroupContent]:
+        return [self.discussion]
+
 
 #: The URL namespace of each kind's tab; the tab's key is also its address under the group.
 NAMESPACES = {Discussion.Kind.DISCUSSION: "group_discussions", Discussion.Kind.QUESTION: "group_questions"}

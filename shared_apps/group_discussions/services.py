@@ -168,6 +168,7 @@ def reply_create(*, group: Group, discussion: Discussion, author: Account, body:
             summary=discussion.title,
             url=f"{discussion.url(group_slug=group.slug)}#reply-{reply.pk}",
             target=discussion,
+            item=reply,
         )
     return reply
 

@@ -32,6 +32,13 @@ class Folder(GroupContent):
     def __str__(self) -> str:
         return self.name
 
+    def containers(self) -> list[GroupContent]:
+        found, above = [], self.parent
+        while above is not None:
+            found.append(above)
+            above = above.parent
+        return found
+
 
 class GroupFile(GroupContent):
     folder = models.ForeignKey(Folder, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
@@ -55,3 +62,10 @@ class GroupFile(GroupContent):
 
     def __str__(self) -> str:
         return self.original_name
+
+    def containers(self) -> list[GroupContent]:
+        found, above = [], self.folder
+        while above is not None:
+            found.append(above)
+            above = above.parent
+        return found

@@ -40,6 +40,13 @@ class WikiPage(GroupContent):
     def __str__(self) -> str:
         return self.title
 
+    def containers(self) -> list[GroupContent]:
+        found, above = [], self.parent
+        while above is not None:
+            found.append(above)
+            above = above.parent
+        return found
+
 
 class WikiRevision(models.Model):
     """One saved version of a page: its title and (sanitised) text, who saved it, when, and why."""

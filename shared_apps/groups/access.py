@@ -1,9 +1,10 @@
 """Who may see, read, join, write in and manage a group: the one place that decides it.
 
 Every way a group or its content leaves the platform asks here — the directory, a group's pages and
-tabs, file downloads, the activity stream (and, with the next features, search entries and
-notifications): ``can_see_group``, ``can_read_content``, … for one group, ``visible_groups`` for a list
-(one SQL filter, so a list is trimmed in the query, never after paging).
+tabs, file downloads, the activity stream, notifications and their e-mails, mentions and search
+entries: ``can_see_group``, ``can_read_content``, … for one group, ``can_see_content_item`` for one item
+carried out of its tab, ``visible_groups`` / ``readable_groups_condition`` for a list (one SQL filter,
+so a list is trimmed in the query, never after paging).
 
 * **See** (listed, found, opened: its name, purpose and introduction): an *open* or *closed* group by
   anyone its audience allows to know it — a group for civil servants only is shown to civil servants; a
@@ -32,7 +33,7 @@ from django.utils import timezone
 
 from shared_apps.accounts.models import Account
 from shared_apps.accounts.selectors import account_for_user, account_is_civil_servant, account_verified_addresses
-from shared_apps.groups.models import Group, GroupInvitation, GroupMembership
+from shared_apps.groups.models import Group, GroupContent, GroupInvitation, GroupMembership
 
 Role = GroupMembership.Role
 
@@ -184,6 +185,17 @@ def can_see_item(*, viewer: GroupViewer, group: Group, item: object) -> bool:
     An item under a hidden one (a file in a hidden folder, a wiki subpage) counts as hidden too: the tab
     that nests items asks ``can_see_hidden_items`` for the whole branch."""
     return not getattr(item, "is_hidden", False) or can_see_hidden_items(viewer=viewer, group=group)
+
+
+def can_see_content_item(*, viewer: GroupViewer, item: GroupContent) -> bool:
+    """One item of any tab, asked from outside its tab (a notification, its e-mail, a search entry, a
+    mention): the viewer may read its group's content, and neither it nor anything it sits in
+    (``GroupContent.containers``) is hidden from them. The question every channel that carries an item
+    out of its group asks, at the moment it carries it."""
+    group = item.group
+    if not can_see_group(viewer=viewer, group=group) or not can_read_content(viewer=viewer, group=group):
+        return False
+    return all(can_see_item(viewer=viewer, group=group, item=each) for each in [item, *item.containers()])
 
 
 def visible_items_condition(*, viewer: GroupViewer, group: Group, prefix: str = "") -> Q:

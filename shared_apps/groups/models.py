@@ -205,6 +205,15 @@ class GroupContent(models.Model):
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
 
+    def containers(self) -> list[GroupContent]:
+        """The items this one sits in, nearest first (a reply's discussion, a file's folders, a wiki
+        page's parents): hidden with any of them. Models that nest items override this."""
+        return []
+
+    def item_url(self) -> str:
+        """Where the item is read, on the shared space (a path); models override this."""
+        return ""
+
 
 def group_content_models() -> list[type[GroupContent]]:
     """Every concrete model of group content, whichever app brings it (once the app registry is ready)."""

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from shared_apps.accounts.models import Account
+from shared_apps.groups import events
 from shared_apps.groups.models import Group, GroupActivity
 
 
 def activity_record(
-    *, group: Group, actor: Account | None, verb: str, summary: str, url: str = "", target: models.Model | None = None
+    *,
+    group: Group,
+    actor: Account | None,
+    verb: str,
+    summary: str,
+    url: str = "",
+    target: models.Model | None = None,
+    item: models.Model | None = None,
+    mentioned: Iterable[object] = (),
 ) -> GroupActivity:
-    return GroupActivity.objects.create(
+    """Add a line to the stream and tell the platform (``events.activity_recorded``).
+
+    ``target`` is what the line tells of and follows (hidden or removed with it: a reply's line tells of
+    its discussion); ``item`` the item that is new (the reply itself; ``target`` when not given);
+    ``mentioned`` the accounts mentioned in it who may see it (``shared_apps.groups.mentions``)."""
+    activity = GroupActivity.objects.create(
         group=group,
         actor=actor,
         verb=verb[:40],
@@ -21,6 +37,10 @@ def activity_record(
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=target.pk if target is not None else None,
     )
+    events.activity_recorded.send(
+        sender=GroupActivity, activity=activity, item=item if item is not None else target, mentioned=list(mentioned)
+    )
+    return activity
 
 
 def _lines_of(target: models.Model) -> models.QuerySet[GroupActivity]:

@@ -22,7 +22,7 @@ from shared_apps.accounts.models import Account
 from shared_apps.accounts.services.accounts import account_sign_up
 from shared_apps.accounts.services.addresses import clean_address
 from shared_apps.accounts.tokens import invitation_token_hash, invitation_token_new
-from shared_apps.groups import access
+from shared_apps.groups import access, events
 from shared_apps.groups.models import Group, GroupInvitation, GroupMembership
 from shared_apps.groups.services.common import actor_of, refuse
 from shared_apps.groups.services.memberships import membership_add
@@ -41,6 +41,8 @@ def _require_manager(group: Group, actor: Account) -> None:
 
 
 def _send(invitation: GroupInvitation, token: str, *, inviter: Account) -> None:
+    """The invitation's e-mail (to the address, account or not), and the platform told (``events.invitation_sent``)."""
+    events.invitation_sent.send(sender=GroupInvitation, invitation=invitation)
     link = platform_url(reverse("groups:invitation", kwargs={"token": token}, urlconf=settings.PUBLIC_SCHEMA_URLCONF))
     expires = date_format(timezone.localtime(invitation.expires_at), "d F Y")
     words = {"group": invitation.group.name, "inviter": inviter.display_name, "link": link, "expires": expires}

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from shared_apps.accounts.mail import platform_url, send_after_commit
 from shared_apps.accounts.models import Account
-from shared_apps.groups import access
+from shared_apps.groups import access, events
 from shared_apps.groups.models import Group, GroupJoinRequest
 from shared_apps.groups.services.common import actor_of, refuse
 from shared_apps.groups.services.memberships import membership_add
@@ -31,7 +31,9 @@ def group_join_request_create(*, group: Group, account: Account, message: str = 
         raise ValidationError({"message": [_("Keep the message to %(count)s characters.") % {"count": MESSAGE_MAX}]})
     try:
         with transaction.atomic():
-            return GroupJoinRequest.objects.create(group=group, account=account, message=message)
+            join_request = GroupJoinRequest.objects.create(group=group, account=account, message=message)
+            events.join_requested.send(sender=GroupJoinRequest, join_request=join_request)
+            return join_request
     except IntegrityError as exc:
         raise ValidationError(_("You have asked to join this group already; its administrators will decide.")) from exc
 

@@ -1,0 +1,3 @@
+"""Placeholder while the app is built."""
+
+urlpatterns: list = []
