@@ -13,28 +13,19 @@ makes (sessions, local users, tokens), is removed afterwards, and the clients ar
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 from playwright.sync_api import sync_playwright
 from wagtail.models import Page, Site
 
-from govsquare.layout import REPO_ROOT
 from shared_apps.accounts.models import Account, AccountEmail
 from shared_apps.identity_provider.services import oidc_clients_sync_all
 from shared_apps.people.models import User
@@ -42,20 +33,9 @@ from tenant_apps.members.selectors import role_of
 from tenant_apps.pages.models import ContentPage
 from tenants.models import EmailDomain
 from tenants.roles import Role
+from tests.harness.live import CHROMIUM, CHROMIUM_ARGS, LivePlatform, require_chromium, serving_platform
 from tests.harness.people import PASSWORD, make_person
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--no-proxy-server",
-    "--host-resolver-rules=MAP * 127.0.0.1",
-]
 LEVELS = ("organisation", "civil_servants", "public")
 
 
@@ -68,15 +48,6 @@ class Committed:
     name: str
     account_id: object
     org_b_pages: dict[str, str] = field(default_factory=dict)  # level -> path
-
-
-@dataclass
-class LivePlatform:
-    port: int
-    log: Path
-
-    def url(self, host: str, path: str = "/") -> str:
-        return f"http://{host}:{self.port}{path}"
 
 
 def _schemas(world) -> list[str]:  # type: ignore[no-untyped-def]
@@ -131,64 +102,10 @@ def committed(world, django_db_blocker) -> Iterator[Committed]:  # type: ignore[
             oidc_clients_sync_all()  # the clients' addresses back to this process's PLATFORM_PORT
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _get(url: str) -> int:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(url, timeout=2) as response:
-        return response.status
-
-
 @pytest.fixture
 def live_platform(committed, tmp_path) -> Iterator[LivePlatform]:  # type: ignore[no-untyped-def]
-    """Gunicorn (threads, so the server can answer a subsite's token request to itself) on a port of its own."""
-    port = _free_port()
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "govsquare.settings.test",
-        "DATABASE_NAME": connection.settings_dict["NAME"],
-        "PLATFORM_PORT": str(port),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "2",
-        "GUNICORN_THREADS": "4",
-        "CELERY_TASK_ALWAYS_EAGER": "true",  # nothing reaches a worker of another database
-        "CACHE_KEY_PREFIX": f"govsquare-sso-browser-{port}",
-    }
-    sync = subprocess.run(
-        [sys.executable, "manage.py", "sso_sync_clients"], cwd=REPO_ROOT, env=env, capture_output=True, text=True
-    )
-    assert sync.returncode == 0, sync.stderr
-    log = tmp_path / "server.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(REPO_ROOT / "deploy" / "gunicorn.conf.py")],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if _get(f"http://127.0.0.1:{port}/healthz") == 200:
-                        break
-                except OSError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"The platform did not start on port {port}:\n{log.read_text()[-3000:]}")
-                time.sleep(0.2)
-            yield LivePlatform(port=port, log=log)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    with serving_platform(log_path=tmp_path / "server.log") as live:
+        yield live
 
 
 def _header(page) -> str:  # type: ignore[no-untyped-def]
@@ -211,8 +128,7 @@ def _click_sign_out(page) -> None:  # type: ignore[no-untyped-def]
 def test_one_sign_in_and_one_sign_out_for_every_subsite(
     world, committed, live_platform, django_db_blocker, monkeypatch
 ):
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (make test installs it when missing)")
+    require_chromium()
     # Playwright's sync API keeps an event loop in this thread; the few database reads below are synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     live = live_platform

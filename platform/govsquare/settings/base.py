@@ -224,6 +224,17 @@ LOGGING = {
     },
 }
 
+# --- Outgoing mail: Django's mail backend, sent from the Celery workers ------------------------------
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # seconds: a stuck mail server holds a worker no longer
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="GovSquare <noreply@govsquare.localhost>")
+
 # --- Accounts: sign-in protection and links in e-mails (shared_apps/accounts) ------------------------
 #: Failed sign-ins (wrong password or two-factor code) in a row that lock an account; every further
 #: run of as many failures locks it again, twice as long each time, up to the maximum.

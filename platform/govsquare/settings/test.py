@@ -10,7 +10,8 @@ ALLOWED_HOSTS = RegisteredHosts([PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}", "testse
 # DATABASE_NAME points a helper process (the tests' Celery worker) straight at that test database.
 DATABASES["default"]["NAME"] = env.str("DATABASE_NAME", default="govsquare")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# In memory, unless a test's helper process is pointed at a real SMTP server (tests/test_crossing_in_browser.py).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 WAGTAILADMIN_BASE_URL = "http://testserver"
 ORGANISATION_POOL_SIZE = 0  # tests that use the pool fill it themselves
