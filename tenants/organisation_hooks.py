@@ -122,3 +122,10 @@ personal_data_erase = HookPoint(
     doc="personal_data_erase(*, account, local_user) -> dict[str, int]. Erase or anonymise a person's data in the "
     "current organisation schema (their contributions stay, anonymised); counts of what was done.",
 )
+search_entries_of_organisation = HookPoint(
+    "search_entries_of_organisation",
+    single=True,
+    doc="search_entries_of_organisation(*, organisation) -> list[shared_apps.search.services.EntryData]. Every "
+    "search entry of the organisation's content (live pages, documents), each with its effective level as its "
+    "audience, read in the current (the organisation's) schema.",
+)

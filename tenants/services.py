@@ -20,6 +20,7 @@ from psycopg import sql
 
 from shared_apps.accounts.models import LocalUserLink
 from shared_apps.identity_provider.services import oidc_client_delete, oidc_client_sync
+from shared_apps.search.services import organisation_reindex_later
 from sites.blueprints import VISIBILITY_CHOICES
 from sites.seeding import site_rename, site_set_hostname
 from tenants.audit import Actor, audited
@@ -90,6 +91,7 @@ def organisation_set_default_visibility(*, organisation: Organisation, level: st
         _require(organisation, Status.ACTIVE, Status.SUSPENDED)
         organisation.default_visibility = level
         organisation.save(update_fields=["default_visibility", "updated_at"])
+        organisation_reindex_later(organisation=organisation)  # unmarked pages' audience follows the default
     return organisation
 
 

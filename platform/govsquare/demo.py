@@ -25,6 +25,7 @@ from shared_apps.groups.services.groups import group_create, group_update
 from shared_apps.groups.services.memberships import membership_add
 from shared_apps.operator.services import account_set_platform_operator
 from shared_apps.people.services import local_user_for_account
+from shared_apps.search.services import platform_reindex
 from tenant_apps.featured_groups.models import FeaturedGroup
 from tenant_apps.featured_groups.services import featured_group_add
 from tenant_apps.members.services import membership_set_role
@@ -95,6 +96,7 @@ def demo_data_ensure() -> DemoReport:
     report.people.append((email, "platform operator (shared space: /operator/)"))
     report.created += demo_groups_ensure()
     _demo_featured_groups(organisation=by_slug["interior"])
+    platform_reindex()  # the platform search finds what the demo made (pages, documents, groups)
     return report
 
 

@@ -57,6 +57,9 @@ class Discussion(GroupContent):
             urlconf=settings.PUBLIC_SCHEMA_URLCONF,
         )
 
+    def item_url(self) -> str:
+        return self.url(group_slug=self.group.slug)
+
 
 class Reply(GroupContent):
     discussion = models.ForeignKey(Discussion, on_delete=models.CASCADE, related_name="replies")
@@ -72,6 +75,9 @@ class Reply(GroupContent):
 
     def containers(self) -> list[GroupContent]:
         return [self.discussion]
+
+    def item_url(self) -> str:
+        return f"{self.discussion.item_url()}#reply-{self.pk}"
 
 
 #: The URL namespace of each kind's tab; the tab's key is also its address under the group.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -40,6 +42,13 @@ class GroupEvent(GroupContent):
     @property
     def is_past(self) -> bool:
         return self.ends_at <= timezone.now()
+
+    def item_url(self) -> str:
+        return reverse(
+            "group_events:detail",
+            kwargs={"slug": self.group.slug, "event_id": self.pk},
+            urlconf=settings.PUBLIC_SCHEMA_URLCONF,
+        )
 
 
 class EventResponse(models.Model):

@@ -8,8 +8,10 @@ siblings.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from shared_apps.group_files.names import FILE_NAME_MAX, FOLDER_NAME_MAX
@@ -38,6 +40,13 @@ class Folder(GroupContent):
             found.append(above)
             above = above.parent
         return found
+
+    def item_url(self) -> str:
+        return reverse(
+            "group_files:folder",
+            kwargs={"slug": self.group.slug, "folder_id": self.pk},
+            urlconf=settings.PUBLIC_SCHEMA_URLCONF,
+        )
 
 
 class GroupFile(GroupContent):
@@ -69,3 +78,10 @@ class GroupFile(GroupContent):
             found.append(above)
             above = above.parent
         return found
+
+    def item_url(self) -> str:
+        return reverse(
+            "group_files:file",
+            kwargs={"slug": self.group.slug, "file_id": self.pk},
+            urlconf=settings.PUBLIC_SCHEMA_URLCONF,
+        )

@@ -6,7 +6,9 @@ without the revisions. Who may do what: ``shared_apps.groups.access`` (through `
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -46,6 +48,13 @@ class WikiPage(GroupContent):
             found.append(above)
             above = above.parent
         return found
+
+    def item_url(self) -> str:
+        return reverse(
+            "group_wiki:page",
+            kwargs={"slug": self.group.slug, "page_slug": self.slug},
+            urlconf=settings.PUBLIC_SCHEMA_URLCONF,
+        )
 
 
 class WikiRevision(models.Model):

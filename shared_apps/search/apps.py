@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class SearchConfig(AppConfig):
@@ -9,3 +10,12 @@ class SearchConfig(AppConfig):
     label = "platform_search"
     verbose_name = "Platform search"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Services queue the search tasks by name (``current_app.tasks[...]``) from any process; Celery's
+        # autodiscovery registers them in the worker only, so ``tasks`` is imported here.
+        from shared_apps.search import checks as search_checks  # noqa: PLC0415 - AppConfig.ready(): the app registry is ready only now
+        from shared_apps.search import signals, tasks  # noqa: F401, PLC0415 - AppConfig.ready(): as above
+
+        checks.register(search_checks.search_configuration)
+        signals.connect()

@@ -1,3 +1,11 @@
-"""Placeholder while the app is built."""
+"""The shared space's search page, included under ``/search/`` (``govsquare.urls_public``)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from shared_apps.search import views
+
+app_name = "platform_search"
+
+urlpatterns = [
+    path("", views.search_view, name="search"),
+]

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -25,6 +24,7 @@ from wagtail.images.utils import verify_signature
 from wagtail.images.views.serve import ServeView, generate_image_url
 from wagtail.models import Page, Site
 
+from shared_apps.search.views import search_page
 from tenant_apps.pages.visibility import (
     ANONYMOUS,
     Level,
@@ -73,15 +73,9 @@ def site_pages(request: HttpRequest) -> QuerySet:
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    """``/search/?q=``: Wagtail's search over the pages of this subsite the viewer may see."""
-    query = request.GET.get("q", "").strip()
-    viewer = viewer_for_user(request.user)
-    results = None
-    if query:
-        found = visible_pages(queryset=site_pages(request), viewer=viewer).search(query)
-        results = Paginator(found, SEARCH_RESULTS).get_page(request.GET.get("page"))
-    response = render(request, "pages/search.html", {"query": query, "results": results})
-    return _per_viewer(response, viewer=viewer)
+    """``/search/``: the platform search (``shared_apps.search``), with this subsite's organisation as "this
+    organisation": its pages and documents, other organisations' and the groups' — what the viewer may see."""
+    return search_page(request, template_name="pages/search.html", per_page=SEARCH_RESULTS)
 
 
 class RecentPagesFeed(Feed):
