@@ -2,17 +2,26 @@
 
 Every write asks ``shared_apps.groups.access`` first (``PermissionDenied`` with a reason a person can
 read), then checks its input (``ValidationError`` by field), and is done whole or not at all. Member-written
-text goes through ``shared_apps.groups.richtext.sanitise``. Hiding and removing by moderators is the core's
+text goes through ``shared_apps.groups.richtext.sanitise``, its @mentions through ``shared_apps.groups.mentions``
+(links rendered by the server; only people who may see the item are notified, through the activity line's
+``mentioned``). Hiding and removing by moderators is the core's
 (``shared_apps.groups.services.moderation``); a moderator's delete here goes through it too (audited, the
 item's reports closed).
 
 Activity lines (``reply.created``, ``answer.chosen`` too) tell of the *discussion*: they show its title and
 link to it, so they follow it — hidden, shown again or removed with it by the core's moderation.
+
+Mentions: a new discussion or reply notifies the people mentioned in it who may see it (its activity line's
+``mentioned``); an edit notifies only the people newly mentioned, with a ``mention.added`` line (none when
+no one new is to be notified, nor while the discussion is hidden). The returned item carries
+``mentions_refused``: ``(display name, reason)`` for each person mentioned who was not notified, for the
+author to be told.
 """
 
 from __future__ import annotations
 
 import html
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,8 +33,8 @@ from django.utils.translation import gettext as _
 from shared_apps.accounts.models import Account
 from shared_apps.group_discussions.models import BODY_MAX, TITLE_MAX, Discussion, Reply
 from shared_apps.groups import access
+from shared_apps.groups.mentions import mention_check, mention_markup, mentions_in
 from shared_apps.groups.models import Group, GroupContent
-from shared_apps.groups.richtext import sanitise
 from shared_apps.groups.services.activity import activity_forget, activity_record
 from shared_apps.groups.services.common import refuse
 from shared_apps.groups.services.moderation import item_remove
@@ -77,14 +86,49 @@ def _clean_title(title: str, errors: dict[str, list[str]]) -> str:
     return title
 
 
-def _clean_body(body: str, errors: dict[str, list[str]], *, empty: str) -> str:
+def _clean_body(body: str, errors: dict[str, list[str]], *, empty: str) -> tuple[str, list[UUID]]:
+    """The text sanitised with its mentions rendered, and the accounts it mentions."""
     if len(body or "") > BODY_MAX:
         errors.setdefault("body", []).append(_("Keep the text to %(count)s characters.") % {"count": BODY_MAX})
-        return ""
-    clean = sanitise(body)
-    if not html.unescape(strip_tags(clean)).strip():  # nothing left to read (empty paragraphs are nothing)
+        return "", []
+    try:
+        marked = mention_markup(text=body)
+    except ValidationError as error:
+        errors.setdefault("body", []).extend(error.messages)
+        return "", []
+    if not html.unescape(strip_tags(marked.html)).strip():  # nothing left to read (empty paragraphs are nothing)
         errors.setdefault("body", []).append(empty)
-    return clean
+    return marked.html, marked.account_ids
+
+
+def _mentions_added(
+    *, group: Group, actor: Account, discussion: Discussion, item: GroupContent, before: str, mentioned: list[UUID]
+) -> list[tuple[str, str]]:
+    """An edit: the people newly mentioned in ``item`` who may see it are told (a ``mention.added`` line);
+    the refusals are returned. Nobody is told while the discussion is hidden (its lines are out of the stream)."""
+    earlier = set(mentions_in(html=before))
+    added = [account_id for account_id in mentioned if account_id not in earlier]
+    if not added:
+        return []
+    check = mention_check(item=item, account_ids=added, writer_id=actor.pk)
+    if not check.notify:
+        return check.refused
+    if discussion.is_hidden:
+        names = dict(Account.objects.filter(pk__in=check.notify).values_list("pk", "display_name"))
+        hidden = _("nobody is notified while the discussion is hidden")
+        return check.refused + [(names[account_id], hidden) for account_id in check.notify if account_id in names]
+    anchor = f"#reply-{item.pk}" if isinstance(item, Reply) else ""
+    activity_record(
+        group=group,
+        actor=actor,
+        verb="mention.added",
+        summary=discussion.title,
+        url=f"{discussion.url(group_slug=group.slug)}{anchor}",
+        target=discussion,
+        item=item,
+        mentioned=check.notify,
+    )
+    return check.refused
 
 
 # --- Discussions and questions -------------------------------------------------------------------------
@@ -97,7 +141,7 @@ def discussion_create(*, group: Group, author: Account, kind: str, title: str, b
     _may_write(group, author)
     errors: dict[str, list[str]] = {}
     title = _clean_title(title, errors)
-    body = _clean_body(body, errors, empty=_("Write something to start it with."))
+    body, mentioned = _clean_body(body, errors, empty=_("Write something to start it with."))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -105,6 +149,7 @@ def discussion_create(*, group: Group, author: Account, kind: str, title: str, b
         discussion = Discussion.objects.create(
             group=group, author=author, kind=kind, title=title, body=body, created_at=now, last_activity_at=now
         )
+        check = mention_check(item=discussion, account_ids=mentioned)
         activity_record(
             group=group,
             actor=author,
@@ -112,7 +157,9 @@ def discussion_create(*, group: Group, author: Account, kind: str, title: str, b
             summary=title,
             url=discussion.url(group_slug=group.slug),
             target=discussion,
+            mentioned=check.notify,
         )
+    discussion.mentions_refused = check.refused
     return discussion
 
 
@@ -123,11 +170,17 @@ def discussion_edit(*, group: Group, discussion: Discussion, actor: Account, tit
     _visible(viewer, group, discussion)
     errors: dict[str, list[str]] = {}
     title = _clean_title(title, errors)
-    body = _clean_body(body, errors, empty=_("Write something: the text cannot be empty."))
+    body, mentioned = _clean_body(body, errors, empty=_("Write something: the text cannot be empty."))
     if errors:
         raise ValidationError(errors)
-    discussion.title, discussion.body, discussion.edited_at = title, body, timezone.now()
-    discussion.save(update_fields=["title", "body", "edited_at", "updated_at"])
+    with transaction.atomic():
+        before = discussion.body
+        discussion.title, discussion.body, discussion.edited_at = title, body, timezone.now()
+        discussion.save(update_fields=["title", "body", "edited_at", "updated_at"])
+        refused = _mentions_added(
+            group=group, actor=actor, discussion=discussion, item=discussion, before=before, mentioned=mentioned
+        )
+    discussion.mentions_refused = refused
     return discussion
 
 
@@ -153,7 +206,7 @@ def reply_create(*, group: Group, discussion: Discussion, author: Account, body:
     _may_write(group, author)
     _not_hidden(discussion)
     errors: dict[str, list[str]] = {}
-    body = _clean_body(body, errors, empty=_("Write something: the reply cannot be empty."))
+    body, mentioned = _clean_body(body, errors, empty=_("Write something: the reply cannot be empty."))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -161,6 +214,7 @@ def reply_create(*, group: Group, discussion: Discussion, author: Account, body:
         reply = Reply.objects.create(group=group, discussion=discussion, author=author, body=body, created_at=now)
         Discussion.objects.filter(pk=discussion.pk).update(last_activity_at=now)
         discussion.last_activity_at = now
+        check = mention_check(item=reply, account_ids=mentioned)
         activity_record(
             group=group,
             actor=author,
@@ -169,7 +223,9 @@ def reply_create(*, group: Group, discussion: Discussion, author: Account, body:
             url=f"{discussion.url(group_slug=group.slug)}#reply-{reply.pk}",
             target=discussion,
             item=reply,
+            mentioned=check.notify,
         )
+    reply.mentions_refused = check.refused
     return reply
 
 
@@ -179,11 +235,17 @@ def reply_edit(*, group: Group, reply: Reply, actor: Account, body: str) -> Repl
     viewer = _may_edit(group, actor, reply)
     _visible(viewer, group, reply, reply.discussion)
     errors: dict[str, list[str]] = {}
-    body = _clean_body(body, errors, empty=_("Write something: the reply cannot be empty."))
+    body, mentioned = _clean_body(body, errors, empty=_("Write something: the reply cannot be empty."))
     if errors:
         raise ValidationError(errors)
-    reply.body, reply.edited_at = body, timezone.now()
-    reply.save(update_fields=["body", "edited_at", "updated_at"])
+    with transaction.atomic():
+        before = reply.body
+        reply.body, reply.edited_at = body, timezone.now()
+        reply.save(update_fields=["body", "edited_at", "updated_at"])
+        refused = _mentions_added(
+            group=group, actor=actor, discussion=reply.discussion, item=reply, before=before, mentioned=mentioned
+        )
+    reply.mentions_refused = refused
     return reply
 
 

@@ -74,6 +74,17 @@ def _errors_into(form: forms.Form, error: ValidationError | PermissionDenied) ->
             form.add_error(field if field in form.fields else None, message)
 
 
+def _mentions_url(request: HttpRequest) -> str:
+    """Where the body's suggestion widget asks for people to mention (``groups/mentions.js``)."""
+    return reverse("groups:mentions", kwargs={"slug": the_group(request).slug})
+
+
+def _tell_refused_mentions(request: HttpRequest, item: Discussion | Reply) -> None:
+    """One message for each person mentioned who was not notified, and why (``services``' ``mentions_refused``)."""
+    for name, reason in getattr(item, "mentions_refused", []):
+        messages.info(request, _("%(name)s was not notified: %(reason)s.") % {"name": name, "reason": reason})
+
+
 def _may_edit(request: HttpRequest, item: Discussion | Reply) -> bool:
     return access.can_edit_item(viewer=the_viewer(request), group=the_group(request), author_id=item.author_id)
 
@@ -115,7 +126,7 @@ def _discussion_page(
 @tab_page
 def detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     discussion = selectors.discussion_for(group=the_group(request), viewer=the_viewer(request), kind=kind, pk=pk)
-    return _discussion_page(request, kind, discussion, reply_form=ReplyForm())
+    return _discussion_page(request, kind, discussion, reply_form=ReplyForm(mentions_url=_mentions_url(request)))
 
 
 # --- Discussions and questions -------------------------------------------------------------------------
@@ -127,7 +138,7 @@ def new(request: HttpRequest, kind: str) -> HttpResponse:
     group = the_group(request)
     if not access.can_write(viewer=the_viewer(request), group=group):
         raise PermissionDenied(_("Only the group's members write in it, while it is active."))
-    form = DiscussionForm(request.POST or None)
+    form = DiscussionForm(request.POST or None, mentions_url=_mentions_url(request))
     if request.method == "POST" and form.is_valid():
         try:
             discussion = services.discussion_create(
@@ -143,6 +154,7 @@ def new(request: HttpRequest, kind: str) -> HttpResponse:
             messages.success(
                 request, _("Your question is asked.") if kind == QUESTION else _("Your discussion is started.")
             )
+            _tell_refused_mentions(request, discussion)
             return redirect(_url(kind, "detail", slug=group.slug, pk=discussion.pk))
     status = 400 if request.method == "POST" else 200
     return _render(request, "group_discussions/discussion_form.html", kind=kind, status=status, form=form)
@@ -155,10 +167,14 @@ def edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     discussion = selectors.discussion_for(group=group, viewer=the_viewer(request), kind=kind, pk=pk)
     if not _may_edit(request, discussion):
         raise PermissionDenied(_("Only its author, and the group's moderators, change it."))
-    form = DiscussionForm(request.POST or None, initial={"title": discussion.title, "body": discussion.body})
+    form = DiscussionForm(
+        request.POST or None,
+        initial={"title": discussion.title, "body": discussion.body},
+        mentions_url=_mentions_url(request),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.discussion_edit(
+            discussion = services.discussion_edit(
                 group=group,
                 discussion=discussion,
                 actor=request_account(request),
@@ -169,6 +185,7 @@ def edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             _errors_into(form, error)
         else:
             messages.success(request, _("Your changes are saved."))
+            _tell_refused_mentions(request, discussion)
             return redirect(_url(kind, "detail", slug=group.slug, pk=discussion.pk))
     status = 400 if request.method == "POST" else 200
     return _render(
@@ -199,7 +216,7 @@ def delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 def reply(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     group, viewer = the_group(request), the_viewer(request)
     discussion = selectors.discussion_for(group=group, viewer=viewer, kind=kind, pk=pk)
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, mentions_url=_mentions_url(request))
     if form.is_valid():
         try:
             new_reply = services.reply_create(
@@ -209,6 +226,7 @@ def reply(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             _errors_into(form, error)
         else:
             messages.success(request, _("Your reply is posted."))
+            _tell_refused_mentions(request, new_reply)
             last = Paginator(selectors.replies_of(discussion=discussion, viewer=viewer), REPLIES_PAGE_SIZE).num_pages
             where = _url(kind, "detail", slug=group.slug, pk=discussion.pk)
             return redirect(f"{where}?page={last}#reply-{new_reply.pk}")
@@ -228,14 +246,17 @@ def reply_edit(request: HttpRequest, kind: str, pk: int, reply_pk: int) -> HttpR
     item = _reply_of(request, kind, pk, reply_pk)
     if not _may_edit(request, item):
         raise PermissionDenied(_("Only its author, and the group's moderators, change it."))
-    form = ReplyForm(request.POST or None, initial={"body": item.body})
+    form = ReplyForm(request.POST or None, initial={"body": item.body}, mentions_url=_mentions_url(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.reply_edit(group=group, reply=item, actor=request_account(request), body=form.cleaned_data["body"])
+            item = services.reply_edit(
+                group=group, reply=item, actor=request_account(request), body=form.cleaned_data["body"]
+            )
         except (ValidationError, PermissionDenied) as error:
             _errors_into(form, error)
         else:
             messages.success(request, _("Your changes are saved."))
+            _tell_refused_mentions(request, item)
             return redirect(f"{_url(kind, 'detail', slug=group.slug, pk=pk)}#reply-{item.pk}")
     status = 400 if request.method == "POST" else 200
     return _render(request, "group_discussions/reply_form.html", kind=kind, status=status, form=form, reply=item)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
 #: What members may use: paragraphs, emphasis, lists, quotes, code, headings and links.
@@ -9,8 +11,19 @@ ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "s", "ul", "ol", "li", "blockquote", "code", "pre",
     "h2", "h3", "h4", "a", "hr",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+#: ``data-mention`` carries the id of the account a mention links to (``shared_apps.groups.mentions``).
+ALLOWED_ATTRIBUTES = {"a": {"href", "title", "data-mention"}}
+#: The one class kept: a mention's link (any other class is dropped).
+ALLOWED_CLASSES = {"a": {"mention"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    """A ``data-mention`` value is an account id (a UUID) or the attribute goes."""
+    if attribute == "data-mention":
+        return value if tag == "a" and _UUID.fullmatch(value) else None
+    return value
 
 
 def sanitise(html: str) -> str:
@@ -28,6 +41,8 @@ def sanitise(html: str) -> str:
         text,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        attribute_filter=_attribute_filter,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     ).strip()

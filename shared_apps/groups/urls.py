@@ -3,7 +3,7 @@ which also includes each content app's tab under its key (``/groups/<slug>/<tab>
 
 from django.urls import path
 
-from shared_apps.groups.views import directory, group, invitations, manage
+from shared_apps.groups.views import directory, group, invitations, manage, mentions
 
 app_name = "groups"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("<slug:slug>/picture/", group.picture, name="picture"),
     path("<slug:slug>/members/", group.members, name="members"),
     path("<slug:slug>/activity/", group.activity, name="activity"),
+    path("<slug:slug>/mentions/", mentions.suggestions, name="mentions"),
     path("<slug:slug>/join/", group.join, name="join"),
     path("<slug:slug>/leave/", group.leave, name="leave"),
     path("<slug:slug>/request/", group.request_to_join, name="request"),
