@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 import environ
+from celery.schedules import crontab
 
 from govsquare import layout
 from shared_apps.identity_provider.addresses import origin
@@ -129,6 +130,10 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or "cache+memory://")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+#: The platform search's index: "postgres" (full-text in the public schema, the only backend built). An
+#: OpenSearch backend for very large platforms may come later; any other value fails ``manage.py check``.
+SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="postgres")
+
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="govsquare")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -143,6 +148,17 @@ CELERY_BEAT_SCHEDULE = {
     "refill-schema-pool": {"task": "tenants.pool_refill", "schedule": 600.0},
     # Sign-on tokens and grants that have expired (django-oauth-toolkit's cleartokens).
     "clear-expired-sign-on-tokens": {"task": "identity_provider.clear_expired_tokens", "schedule": 3600.0},
+    # Notification digests (shared_apps/notifications), in TIME_ZONE: daily at 07:00, weekly on Monday at 07:00.
+    "notifications-daily-digest": {
+        "task": "notifications.digests_send",
+        "schedule": crontab(hour=7, minute=0),
+        "kwargs": {"frequency": "daily"},
+    },
+    "notifications-weekly-digest": {
+        "task": "notifications.digests_send",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+        "kwargs": {"frequency": "weekly"},
+    },
 }
 
 # --- Internationalisation ----------------------------------------------------------------------------
@@ -150,6 +166,8 @@ LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 TIME_ZONE = "Europe/Amsterdam"
+#: Celery beat reads its crontab schedules (the notification digests at 07:00) in this time zone, not UTC.
+CELERY_TIMEZONE = TIME_ZONE
 USE_I18N = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
