@@ -55,11 +55,14 @@ clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
 # Benchmarks, each in a fresh database of its own (govsquare_bench, govsquare_bench_fleet): never the
-# dev or test databases. Options through BENCH_ARGS, e.g. make bench-fleet BENCH_ARGS="--orgs 50".
-.PHONY: bench-provision bench-fleet
+# dev or test databases (bench-search: govsquare_bench_search). Options through BENCH_ARGS, e.g. make bench-fleet BENCH_ARGS="--orgs 50".
+.PHONY: bench-provision bench-fleet bench-search
 
 bench-provision: install
 	DJANGO_SETTINGS_MODULE=benchmarks.settings_bench $(PY) benchmarks/provision.py $(BENCH_ARGS)
 
 bench-fleet: install
 	DJANGO_SETTINGS_MODULE=benchmarks.settings_bench $(PY) benchmarks/fleet.py $(BENCH_ARGS)
+
+bench-search: install
+	DJANGO_SETTINGS_MODULE=benchmarks.settings_bench $(PY) benchmarks/search.py $(BENCH_ARGS)

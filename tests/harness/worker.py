@@ -22,14 +22,20 @@ from govsquare.celery import app as celery_app
 
 
 @contextmanager
-def running_worker(*, log_path: Path, timeout: float = 60.0) -> Iterator[str]:
+def running_worker(
+    *, log_path: Path, timeout: float = 60.0, environment: dict[str, str] | None = None
+) -> Iterator[str]:
     queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-{uuid.uuid4().hex[:10]}"
     node = f"{queue}@localhost"
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "govsquare.settings.test",
-        "DATABASE_NAME": connection.settings_dict["NAME"],
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-    }
+    env = (
+        os.environ
+        | {
+            "DJANGO_SETTINGS_MODULE": "govsquare.settings.test",
+            "DATABASE_NAME": connection.settings_dict["NAME"],
+            "CELERY_TASK_DEFAULT_QUEUE": queue,
+        }
+        | (environment or {})
+    )
     command = [
         sys.executable, "-m", "celery", "-A", "govsquare", "worker", "--pool=solo", "--loglevel=INFO",
         "-Q", queue, "-n", node, "--without-gossip", "--without-mingle",
