@@ -35,11 +35,7 @@ class Folder(GroupContent):
         return self.name
 
     def containers(self) -> list[GroupContent]:
-        found, above = [], self.parent
-        while above is not None:
-            found.append(above)
-            above = above.parent
-        return found
+        return self.chain_of_parents(self.parent)
 
     def item_url(self) -> str:
         return reverse(
@@ -73,11 +69,7 @@ class GroupFile(GroupContent):
         return self.original_name
 
     def containers(self) -> list[GroupContent]:
-        found, above = [], self.folder
-        while above is not None:
-            found.append(above)
-            above = above.parent
-        return found
+        return self.chain_of_parents(self.folder)
 
     def item_url(self) -> str:
         return reverse(

@@ -43,11 +43,7 @@ class WikiPage(GroupContent):
         return self.title
 
     def containers(self) -> list[GroupContent]:
-        found, above = [], self.parent
-        while above is not None:
-            found.append(above)
-            above = above.parent
-        return found
+        return self.chain_of_parents(self.parent)
 
     def item_url(self) -> str:
         return reverse(

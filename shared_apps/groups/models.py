@@ -210,6 +210,15 @@ class GroupContent(models.Model):
         page's parents): hidden with any of them. Models that nest items override this."""
         return []
 
+    @staticmethod
+    def chain_of_parents(first: GroupContent | None) -> list[GroupContent]:
+        """``first`` and the items above it through their ``parent``, nearest first (``containers`` of a tree)."""
+        found = []
+        while first is not None:
+            found.append(first)
+            first = first.parent  # type: ignore[attr-defined]
+        return found
+
     def item_url(self) -> str:
         """Where the item is read, on the shared space (a path); models override this."""
         return ""

@@ -24,7 +24,6 @@ from shared_apps.accounts.models import Account, AccountEmail
 from shared_apps.groups import access
 from shared_apps.groups.access import GroupViewer
 from shared_apps.groups.models import (
-    Group,
     GroupActivity,
     GroupContent,
     GroupInvitation,
@@ -39,7 +38,6 @@ from shared_apps.notifications.models import (
 )
 from shared_apps.notifications.selectors import frequency_for_group, notifications_for_viewer
 from shared_apps.notifications.unsubscribe import DIGEST_LISTS, KIND_LISTS, Unsubscription, token_read
-from shared_apps.shared_space.selectors import civil_servant_condition
 
 #: Members read, checked and written per round of a group's fan-out.
 FAN_OUT_BATCH = 500
@@ -86,24 +84,6 @@ def _preferences_for(account_ids: Iterable[object]) -> dict[object, Notification
 def _group_choices_for(account_ids: Iterable[object], group_id: int) -> dict[object, str]:
     rows = GroupNotificationSetting.objects.filter(account_id__in=list(account_ids), group_id=group_id)
     return {account_id: frequency for account_id, frequency in rows.values_list("account_id", "frequency")}
-
-
-def _member_viewers(*, group: Group, rows: list[tuple[object, str]]) -> dict[object, GroupViewer]:
-    """Viewers of ``group``'s members for questions about this one group, two queries for the batch.
-
-    A member's right to see an item of the group depends on their role in it (hidden items: moderators), on
-    being an operator, and on being a civil servant; nothing about other groups is needed, so ``roles`` holds
-    this group only. The rules stay ``access``'s: the viewers are only its input, built in bulk."""
-    roles = dict(rows)
-    accounts = (
-        Account.objects.filter(pk__in=list(roles), is_active=True)
-        .annotate(civil_servant=civil_servant_condition())
-        .values_list("pk", "is_platform_operator", "civil_servant")
-    )
-    return {
-        pk: GroupViewer(account_id=pk, civil_servant=cs, operator=operator, roles={group.pk: roles[pk]})
-        for pk, operator, cs in accounts
-    }
 
 
 # --- The fan-out of a group's activity ------------------------------------------------------------------
@@ -197,7 +177,7 @@ def activity_fan_out(*, activity_id: int, item_label: str, item_id: object, ment
         if not batch:
             break
         last_pk = batch[-1][0]
-        viewers = _member_viewers(group=group, rows=[(account_id, role) for _, account_id, role in batch])
+        viewers = access.member_viewers(group=group, rows=[(account_id, role) for _, account_id, role in batch])
         preferences = _preferences_for(viewers)
         chosen = _group_choices_for(viewers, group.pk)
         rows = []
@@ -301,7 +281,7 @@ def join_request_notify(*, join_request_id: int) -> list[int]:
         .exclude(account_id=join_request.account_id)
         .values_list("account_id", "role")
     )
-    viewers = _member_viewers(group=group, rows=list(managers))
+    viewers = access.member_viewers(group=group, rows=list(managers))
     preferences = _preferences_for(viewers)
     existing = set(
         Notification.objects.filter(
