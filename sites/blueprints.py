@@ -1,6 +1,6 @@
 """The kinds of subsite an organisation can start from. Versioned: a change gets a new version.
 
-A blueprint fixes the initial page tree (one section per enabled app, in the menu), the default
+A blueprint fixes the apps switched on at the start (each seeds its section in the menu), the default
 visibility of content, and the branding of the site type.
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -22,54 +23,53 @@ VISIBILITY_CHOICES = [
 
 
 @dataclass(frozen=True)
-class SectionSpec:
-    app: str  # the catalogue app this section belongs to
-    title: str
-    slug: str
-    summary: str = ""
-
-
-@dataclass(frozen=True)
 class Blueprint:
+    """A kind of subsite. ``apps`` are the catalogue's apps switched on at the start (each brings its menu
+    section, home blocks and page types: ``sites.catalogue``); ``home_intros`` the home's introduction per
+    language, with ``{name}`` for the organisation's name (escaped when it is filled in)."""
+
     key: str
     version: int
     label: str  # marked with gettext_noop: translated where it is shown (the operator's form)
     default_visibility: str
-    home_intro: str
+    home_intros: dict[str, str]
     brand_colour: str
-    sections: tuple[SectionSpec, ...] = field(default_factory=tuple)
+    apps: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def default_apps(self) -> list[str]:
-        return [section.app for section in self.sections]
+        return list(self.apps)
+
+    def home_intro(self, *, name: str, language: str) -> str:
+        """The home's introduction in ``language`` (English if there is none), the name escaped."""
+        template = self.home_intros.get(language) or self.home_intros["en"]
+        return template.format(name=escape(name))
 
 
 INTRANET = Blueprint(
     key="intranet",
-    version=1,
+    version=2,
     label=gettext_noop("Intranet (staff only by default)"),
     default_visibility=ORGANISATION,
-    home_intro="<p>Welcome to the intranet of {name}.</p>",
+    home_intros={
+        "nl": "<p>Welkom op het intranet van {name}.</p>",
+        "en": "<p>Welcome to the intranet of {name}.</p>",
+    },
     brand_colour="#154273",
-    sections=(
-        SectionSpec("news", "News", "news", "News from the organisation."),
-        SectionSpec("events", "Events", "events", "What is coming up."),
-        SectionSpec("knowledge-base", "Knowledge base", "knowledge-base", "How we work."),
-        SectionSpec("documents", "Documents", "documents", "Shared documents."),
-    ),
+    apps=("news", "events", "knowledge-base", "documents", "people", "groups"),
 )
 
 PARTICIPATION = Blueprint(
     key="participation",
-    version=1,
+    version=2,
     label=gettext_noop("Participation (citizen-facing, public by default)"),
     default_visibility=PUBLIC,
-    home_intro="<p>Take part in the plans of {name}.</p>",
+    home_intros={
+        "nl": "<p>Denk mee over de plannen van {name}.</p>",
+        "en": "<p>Take part in the plans of {name}.</p>",
+    },
     brand_colour="#007b4f",
-    sections=(
-        SectionSpec("projects", "Projects", "projects", "Plans you can have your say on."),
-        SectionSpec("news", "News", "news", "Latest updates."),
-    ),
+    apps=("news", "events", "documents", "groups"),
 )
 
 BLUEPRINTS: dict[str, Blueprint] = {bp.key: bp for bp in (INTRANET, PARTICIPATION)}

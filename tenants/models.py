@@ -33,7 +33,10 @@ class Organisation(TenantMixin):
     blueprint = models.CharField(max_length=40, default=DEFAULT_BLUEPRINT)
     blueprint_version = models.PositiveIntegerField(default=1)
     default_visibility = models.CharField(max_length=20, choices=VISIBILITY_CHOICES, default="organisation")
+    #: The catalogue's apps switched on for the subsite (``sites.catalogue``; set by ``organisation_set_apps``).
     enabled_apps = models.JSONField(default=list, blank=True)
+    #: The language the subsite was seeded in (its sections, the home's introduction, the demo content).
+    language = models.CharField(max_length=8, default="nl", choices=[("nl", "Nederlands"), ("en", "English")])
     brand_colour = models.CharField(max_length=7, default="#154273")
     auto_join_staff = models.BooleanField(
         default=True, help_text="People with a verified address at the organisation's e-mail domains join as members."

@@ -122,6 +122,13 @@ personal_data_erase = HookPoint(
     doc="personal_data_erase(*, account, local_user) -> dict[str, int]. Erase or anonymise a person's data in the "
     "current organisation schema (their contributions stay, anonymised); counts of what was done.",
 )
+apps_switched = HookPoint(
+    "apps_switched",
+    doc="apps_switched(*, organisation, switched_on, switched_off) -> None. The organisation's apps of the catalogue "
+    "changed (``tenants.services.organisation_set_apps``, in its schema and transaction): make what an app "
+    "switched on needs and has not got yet (its menu section). Nothing is deleted for an app switched off.",
+)
+
 search_entries_of_organisation = HookPoint(
     "search_entries_of_organisation",
     single=True,

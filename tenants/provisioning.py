@@ -56,6 +56,7 @@ class ProvisioningSpec:
     blueprint: str
     admin_email: str
     apps: tuple[str, ...]
+    language: str = settings.LANGUAGE_CODE  # the site is seeded in it (section titles, the home's introduction)
 
     def as_payload(self) -> dict:
         return asdict(self)
@@ -74,6 +75,7 @@ def provisioning_spec_build(
     blueprint: str = DEFAULT_BLUEPRINT,
     admin_email: str = "",
     apps: Sequence[str] | None = None,
+    language: str = "",
 ) -> ProvisioningSpec:
     """Check every input and return the normalised spec; ``ValidationError`` lists every bad field."""
     errors: dict[str, list[str]] = {}
@@ -96,6 +98,12 @@ def provisioning_spec_build(
         app_keys = validate_app_keys(list(apps)) if apps is not None else (chosen.default_apps if chosen else [])
     except LookupError as exc:
         errors["apps"] = [str(exc)]
+    language = language or settings.LANGUAGE_CODE
+    if language not in dict(settings.LANGUAGES):
+        errors["language"] = [
+            _("Unknown language '%(language)s'. Known: %(known)s.")
+            % {"language": language, "known": ", ".join(code for code, _name in settings.LANGUAGES)}
+        ]
     hosts = _normalise_hosts(
         list(domains) or ([f"{slug}.{settings.PLATFORM_DOMAIN}"] if "slug" not in errors else []),
         field="domains",
@@ -130,6 +138,7 @@ def provisioning_spec_build(
         blueprint=blueprint,
         admin_email=admin_email,
         apps=tuple(app_keys),
+        language=language,
     )
 
 
@@ -192,6 +201,7 @@ def registry_rows_create(
                 blueprint_version=blueprint_version,
                 default_visibility=default_visibility,
                 enabled_apps=list(spec.apps),
+                language=spec.language,
                 brand_colour=brand_colour,
             )
             organisation.save()
@@ -271,7 +281,9 @@ def organisation_create(
 def create_schema(*, organisation: Organisation, spec: ProvisioningSpec) -> str:
     """The organisation's schema: a warm-pool schema (site tree already seeded) renamed, else a template clone."""
     blueprint = blueprint_get(key=spec.blueprint)
-    if pool_claim(target=organisation.schema_name, blueprint=blueprint, apps=spec.apps):
+    if spec.language == settings.LANGUAGE_CODE and pool_claim(  # pool sites are seeded in the platform's language
+        target=organisation.schema_name, blueprint=blueprint, apps=spec.apps
+    ):
         return "pool"
     clone_template(target=organisation.schema_name, template=ensure_template_schema())
     return "template"
@@ -287,7 +299,11 @@ def seed_site(*, organisation: Organisation, spec: ProvisioningSpec, schema_sour
             )
         else:
             organisation_hooks.site_seed.call_one(
-                name=organisation.name, hostname=spec.domains[0], blueprint=blueprint, apps=spec.apps
+                name=organisation.name,
+                hostname=spec.domains[0],
+                blueprint=blueprint,
+                apps=spec.apps,
+                language=spec.language,
             )
 
 

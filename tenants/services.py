@@ -8,6 +8,7 @@ Provisioning (how an organisation is made) is ``tenants.provisioning``; export a
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,7 +23,9 @@ from shared_apps.accounts.models import LocalUserLink
 from shared_apps.identity_provider.services import oidc_client_delete, oidc_client_sync
 from shared_apps.search.services import organisation_reindex_later
 from sites.blueprints import VISIBILITY_CHOICES
+from sites.catalogue import validate_app_keys
 from sites.seeding import site_rename, site_set_hostname
+from tenants import organisation_hooks
 from tenants.audit import Actor, audited
 from tenants.jobs import ProgressCallback, job_create, job_enqueue, job_mark
 from tenants.models import Domain, EmailDomain, Job, Organisation
@@ -92,6 +95,39 @@ def organisation_set_default_visibility(*, organisation: Organisation, level: st
         organisation.default_visibility = level
         organisation.save(update_fields=["default_visibility", "updated_at"])
         organisation_reindex_later(organisation=organisation)  # unmarked pages' audience follows the default
+    return organisation
+
+
+def organisation_set_apps(*, organisation: Organisation, apps: Sequence[str], actor: Actor) -> Organisation:
+    """Switch the catalogue's apps on and off for the organisation's subsite (``sites.catalogue``).
+
+    What an app switched on needs is made in its schema (its menu section, if it never had one); an app
+    switched off keeps its data, and only disappears from the subsite. Search follows (re-indexed after
+    commit). Unknown apps are refused, nothing changed.
+    """
+    with audited(actor=actor, action="organisation.apps.set", organisation_slug=organisation.slug) as detail:
+        try:
+            keys = validate_app_keys(list(apps))
+        except LookupError as exc:
+            raise ValidationError({"apps": [str(exc)]}) from exc
+        _require(organisation, Status.ACTIVE, Status.SUSPENDED)
+        before = list(organisation.enabled_apps or [])
+        switched_on = [key for key in keys if key not in before]
+        switched_off = [key for key in before if key not in keys]
+        detail.update(apps=keys, switched_on=switched_on, switched_off=switched_off)
+        if not switched_on and not switched_off:
+            return organisation
+        with transaction.atomic():
+            organisation.enabled_apps = keys
+            organisation.save(update_fields=["enabled_apps", "updated_at"])
+            with in_schema(organisation):
+                organisation_hooks.apps_switched.call_all(
+                    organisation=organisation, switched_on=switched_on, switched_off=switched_off
+                )
+        current = getattr(connection, "tenant", None)  # a request of this organisation sees the change at once
+        if current is not organisation and getattr(current, "pk", None) == organisation.pk:
+            current.enabled_apps = keys
+        organisation_reindex_later(organisation=organisation)  # switched-off apps' pages leave search, and come back
     return organisation
 
 

@@ -200,7 +200,7 @@ def test_a_reply_from_org_a_reaches_org_b_as_news_and_in_the_daily_digest(
             # 1. Anna, on org A's intranet home: "My groups" -> the group -> the discussion -> a reply.
             _sign_in(page, live, committed.anna)
             page.goto(live.url(org_a, "/"))
-            my_groups = page.locator("section[aria-labelledby=my-groups]")
+            my_groups = page.locator("section[aria-labelledby^=groups-mine]")
             with page.expect_navigation():
                 my_groups.get_by_role("link", name=committed.group_name).click()
             assert page.url.startswith(live.url(settings.PLATFORM_DOMAIN, f"/groups/{committed.group_slug}/"))
@@ -227,7 +227,7 @@ def test_a_reply_from_org_a_reaches_org_b_as_news_and_in_the_daily_digest(
             page.context.clear_cookies()
             _sign_in(page, live, committed.bram)
             page.goto(live.url(org_b, "/"))
-            my_groups = page.locator("section[aria-labelledby=my-groups]")
+            my_groups = page.locator("section[aria-labelledby^=groups-mine]")
             assert committed.group_name in my_groups.inner_text()
             assert "new since your last visit" in my_groups.inner_text()
             header = page.locator("header nav").inner_text()

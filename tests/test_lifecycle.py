@@ -89,11 +89,12 @@ def test_a_refused_request_is_audited_with_its_reasons_and_writes_nothing_else(w
 
 def test_blueprint_decides_pages_visibility_and_branding(world):
     organisation = organisation_create(name="Have Your Say", slug="say", blueprint="participation")
-    assert organisation.default_visibility == "public" and organisation.enabled_apps == ["projects", "news"]
-    assert (organisation.blueprint, organisation.blueprint_version) == ("participation", 1)
+    assert organisation.default_visibility == "public"
+    assert organisation.enabled_apps == ["news", "events", "documents", "groups"]
+    assert (organisation.blueprint, organisation.blueprint_version) == ("participation", 2)
     with tenant_context(organisation):
         home = Site.objects.get().root_page
-        assert [p.slug for p in home.get_children()] == ["projects", "news"]
+        assert [p.slug for p in home.get_children()] == ["news", "events", "documents"]  # groups: blocks, no section
         assert all(p.show_in_menus for p in home.get_children())
     assert world.org_a.default_visibility == "organisation"
 
@@ -126,7 +127,7 @@ def test_a_schema_from_the_warm_pool_is_a_rename_with_the_site_personalised(worl
         assert home.title == home.draft_title == "Pooled Ministry" and "Pooled Ministry" in home.intro
         assert home.get_latest_revision_as_object().title == "Pooled Ministry"  # what the editor opens
         assert list(Page.objects.search("Pooled")) == [home.page_ptr]
-        assert [p.slug for p in home.get_children()] == ["news", "events", "knowledge-base", "documents"]
+        assert [p.slug for p in home.get_children()] == ["news", "events", "knowledge-base", "documents", "colleagues"]
 
 
 def test_the_pool_is_not_used_for_other_apps_or_another_blueprint(world):
@@ -275,7 +276,7 @@ def test_suspend_shows_a_suspended_page_keeps_data_and_resume_brings_it_back(wor
     assert b"Organisation A is suspended" in response.content and b"unpaid invoice" not in response.content
     assert client_for(world.org_b).get("/").status_code == 200  # the other organisation is untouched
     with tenant_context(world.org_a):
-        assert Site.objects.get().root_page.get_children().count() == 4
+        assert Site.objects.get().root_page.get_children().count() == 5
 
     with pytest.raises(ValidationError, match="is suspended"):
         services.organisation_suspend(organisation=world.org_a, reason="again", actor=OPERATOR)

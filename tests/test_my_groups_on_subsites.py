@@ -26,7 +26,7 @@ def test_a_member_sees_their_groups_with_what_is_new_on_their_intranet_home(worl
     make_group(b, name="Not for A")
     page = _home(world, world.org_a, a)
     assert "My groups" in page and "Cross-border water" in page and "Not for A" not in page
-    assert f"/groups/{group.slug}/" in page and "new since your last visit" not in page
+    assert f"/groups/{group.slug}/" in page and "new since your last visit</li>" not in page
     # B posts twice: A sees it as new, in the list and in the header; B, who did it, does not (B's only
     # news is that A joined).
     for title in ("First", "Second"):
@@ -38,7 +38,7 @@ def test_a_member_sees_their_groups_with_what_is_new_on_their_intranet_home(worl
     assert "Cross-border water" in _home(world, world.org_b, b)
     # A opens the group on the shared space: nothing is new any more.
     assert civil_servants.client(a).get(f"/groups/{group.slug}/discussions/").status_code == 200
-    assert "new since your last visit" not in _home(world, world.org_a, a)
+    assert "new since your last visit</li>" not in _home(world, world.org_a, a)
 
 
 def test_hidden_items_are_not_news_and_a_group_left_is_gone_at_once(world, civil_servants, make_group):

@@ -130,7 +130,7 @@ def test_the_create_form_offers_the_blueprints_and_the_apps(world, browser):
     page = browser.get("/operator/organisations/new/").content.decode()
 
     assert 'value="intranet"' in page and 'value="participation"' in page
-    for app in ["news", "events", "knowledge-base", "documents", "projects"]:
+    for app in ["news", "events", "knowledge-base", "documents", "people", "groups"]:
         assert f'value="{app}"' in page
     assert "csrfmiddlewaretoken" in page
 
@@ -146,7 +146,7 @@ def test_a_refused_form_comes_back_with_the_errors_and_the_input_kept(world, bro
             "email_domains": "typos.example",
             "blueprint": "participation",
             "admin_email": "not-an-address",
-            "apps": ["projects", "casino"],
+            "apps": ["events", "casino"],
         },
     )
 
@@ -156,7 +156,7 @@ def test_a_refused_form_comes_back_with_the_errors_and_the_input_kept(world, bro
     assert "typos.example\nnot a domain!" in page
     assert 'value="not-an-address"' in page
     assert '<option value="participation" selected>' in page
-    assert re.search(r'value="projects"[^>]*checked', page) and not re.search(r'value="news"[^>]*checked', page)
+    assert re.search(r'value="events"[^>]*checked', page) and not re.search(r'value="news"[^>]*checked', page)
     assert "not a valid e-mail address" in page
     assert "casino" in page  # the unknown app is named
     assert page.count('class="errors"') >= 4

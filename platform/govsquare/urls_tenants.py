@@ -32,4 +32,7 @@ urlpatterns += [path("notifications/", include("shared_apps.notifications.urls")
 urlpatterns += [path("", include("tenant_apps.members.urls"))]
 # Search, feed, sitemap, pages API and image renditions, each through tenant_apps.pages.visibility.
 urlpatterns += [path("", include("tenant_apps.pages.urls"))]
+# Calendar files (…/agenda.ics, …/event.ics): Wagtail's page paths allow no dot, so they are handed to the
+# event pages' own routes here (tenant_apps/events/urls.py; the pages' visibility checks still apply).
+urlpatterns += [path("", include("tenant_apps.events.urls"))]
 urlpatterns += [path("", include(wagtail_urls))]

@@ -94,12 +94,37 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
     bio = forms.CharField(
         label=_("About you"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    team = forms.CharField(label=_("Team or department"), max_length=150, required=False)
+    location = forms.CharField(
+        label=_("Location"),
+        max_length=150,
+        required=False,
+        help_text=_("Where colleagues find you, for example a building and floor."),
+    )
+    # The service checks the phone number and the expertise, with one message wherever they are typed.
+    phone = forms.CharField(
+        label=_("Phone number"),
+        max_length=64,
+        required=False,
+        help_text=_("Digits, spaces and + - ( ), for example +31 30 123 45 67."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    expertise = forms.CharField(
+        label=_("Expertise"),
+        max_length=2000,
+        required=False,
+        help_text=_(
+            "Subjects colleagues may ask you about, separated by commas: at most 20, each at most 50 characters."
+        ),
+    )
     photo = forms.ImageField(label=_("Photo"), required=False)
     remove_photo = forms.BooleanField(label=_("Remove my photo"), required=False)
     profile_public = forms.BooleanField(
         label=_("Show my profile to everyone, citizens included (otherwise to civil servants only)"), required=False
     )
     language = forms.ChoiceField(label=_("Language"), choices=Account._meta.get_field("language").choices)
+
+    field_order = ["display_name", "job_title", "team", "location", "phone", "expertise", "bio"]
 
     @classmethod
     def for_account(cls, account: Account) -> ProfileForm:
@@ -108,6 +133,10 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
                 "display_name": account.display_name,
                 "job_title": account.job_title,
                 "bio": account.bio,
+                "team": account.team,
+                "location": account.location,
+                "phone": account.phone,
+                "expertise": ", ".join(account.expertise),
                 "profile_public": account.profile_public,
                 "language": account.language,
             }

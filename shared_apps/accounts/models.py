@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -39,6 +40,18 @@ class Account(AbstractBaseUser):
     photo = models.ImageField(upload_to="profiles/", blank=True)
     profile_public = models.BooleanField(
         default=False, help_text="Show the profile to everyone, citizens included (else to civil servants only)."
+    )
+    # Filled in once for the platform; shown in the directory of every organisation the person is a member of
+    # (tenant_apps.people_directory). Checked and normalised by accounts.services.accounts.account_update_profile.
+    team = models.CharField(max_length=150, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    location = models.CharField(max_length=150, blank=True)
+    expertise = ArrayField(
+        models.CharField(max_length=50),
+        size=20,
+        default=list,
+        blank=True,
+        help_text="Subjects the person knows about (at most 20, each at most 50 characters).",
     )
 
     # Sign-in protection.

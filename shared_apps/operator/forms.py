@@ -11,7 +11,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sites.blueprints import BLUEPRINTS, DEFAULT_BLUEPRINT
-from sites.catalogue import CATALOGUE
+from sites.catalogue import catalogue_apps
 
 
 def split_hosts(text: str) -> list[str]:
@@ -60,8 +60,11 @@ class OrganisationCreateForm(forms.Form):
     apps = _UncheckedMultipleChoiceField(
         label=_("Apps"),
         required=False,
-        # The labels and descriptions are marked for translation where they are defined (sites.catalogue).
-        choices=[(key, format_lazy("{} — {}", _(app.label), _(app.description))) for key, app in CATALOGUE.items()],
+        # The catalogue's apps register themselves when Django starts (sites.catalogue), so the choices are read
+        # when the form is shown; labels and descriptions are marked for translation where they are declared.
+        choices=lambda: [
+            (app.key, format_lazy("{} — {}", _(app.label), _(app.description))) for app in catalogue_apps()
+        ],
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: the blueprint's default apps."),
     )

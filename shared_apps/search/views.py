@@ -43,12 +43,14 @@ def _facets(*, results: SearchResults, form: SearchForm, on_subsite: bool) -> di
     return {"kinds": kinds, "sources": sources}
 
 
-def search_page(request: HttpRequest, *, template_name: str, per_page: int = PER_PAGE) -> HttpResponse:
-    """The search form and its results, for the shared space or the request's subsite."""
+def search_page(
+    request: HttpRequest, *, template_name: str, per_page: int = PER_PAGE, extra_context: dict[str, Any] | None = None
+) -> HttpResponse:
+    """The search form and its results, for the shared space or the request's subsite (or a search page there)."""
     viewer: SearchViewer = search_viewer_for_request(request)
     on_subsite = viewer.current_organisation_id is not None
     form = SearchForm(request.GET, on_subsite=on_subsite)
-    context: dict[str, Any] = {"form": form, "query": "", "results": None, "facets": None}
+    context: dict[str, Any] = {"form": form, "query": "", "results": None, "facets": None, **(extra_context or {})}
     status = 200
     if form.is_valid():
         data = form.cleaned_data

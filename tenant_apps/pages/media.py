@@ -27,7 +27,8 @@ from wagtail.images import get_image_model
 from wagtail.utils import sendfile_streaming_backend
 from wagtail.utils.sendfile import sendfile
 
-from tenant_apps.pages.views import cache_for_level, refusal
+from tenant_apps.pages.refusals import refusal
+from tenant_apps.pages.views import cache_for_level
 from tenant_apps.pages.visibility import Level, can_view, collection_level, viewer_for_user
 
 

@@ -10,13 +10,17 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail import blocks
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
-from wagtail.fields import RichTextField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from shared_apps.search.views import search_page
+from sites import catalogue
 from sites.blueprints import VISIBILITY_CHOICES
+from tenant_apps.pages.catalogue import page_type_is_on
 from tenant_apps.pages.visibility import DEFAULT, Level, effective_level, viewer_for_user, visible_pages
 
 
@@ -106,6 +110,11 @@ class VisibilityMixin(models.Model):
     class Meta:
         abstract = True
 
+    @classmethod
+    def can_create_at(cls, parent) -> bool:  # type: ignore[no-untyped-def]
+        """A page type of an app that is off for the organisation (``sites.catalogue``) cannot be created."""
+        return super().can_create_at(parent) and page_type_is_on(model=cls)
+
     def clean(self) -> None:
         super().clean()
         if self.path:  # placed in the tree (add_child places a page before saving it); the form checks earlier
@@ -122,12 +131,84 @@ class VisibilityMixin(models.Model):
         return response
 
 
+class AppBlock(blocks.StructBlock):
+    """A block an app of the catalogue brings to the home (latest news, upcoming events, my groups, …).
+
+    Its choices are read from the catalogue, so a new app's blocks are offered without a change here; a
+    block whose app is off renders nothing (``tenant_apps.pages.templatetags.home_tags``)."""
+
+    block = blocks.ChoiceBlock(choices=catalogue.home_block_choices, label=gettext_lazy("Block"))
+    heading = blocks.CharBlock(
+        required=False,
+        max_length=80,
+        label=gettext_lazy("Heading"),
+        help_text=gettext_lazy("Leave empty for the block's own."),
+    )
+    count = blocks.IntegerBlock(default=5, min_value=1, max_value=20, label=gettext_lazy("Number of items"))
+
+    class Meta:
+        icon = "placeholder"
+        label = gettext_lazy("Block from an app")
+
+
+class QuickLinkBlock(blocks.StructBlock):
+    title = blocks.CharBlock(max_length=80, label=gettext_lazy("Title"))
+    page = blocks.PageChooserBlock(required=False, label=gettext_lazy("Page"))
+    url = blocks.URLBlock(required=False, label=gettext_lazy("Or an address"))
+
+    class Meta:
+        icon = "link"
+        label = gettext_lazy("Quick link")
+
+    def clean(self, value):  # type: ignore[no-untyped-def]
+        value = super().clean(value)
+        if bool(value.get("page")) == bool(value.get("url")):
+            raise blocks.StructBlockValidationError(
+                block_errors={"url": ValidationError(_("Choose a page or give an address, not both."))}
+            )
+        return value
+
+
+class QuickLinksBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(required=False, max_length=80, label=gettext_lazy("Heading"))
+    links = blocks.ListBlock(QuickLinkBlock(), min_num=1, max_num=12, label=gettext_lazy("Links"))
+
+    class Meta:
+        icon = "list-ul"
+        label = gettext_lazy("Quick links")
+        template = "pages/blocks/quick_links.html"
+
+
+class NewSinceLastVisitBlock(blocks.StructBlock):
+    """What was published on the subsite since the person's previous visit (``HomeVisit``)."""
+
+    heading = blocks.CharBlock(required=False, max_length=80, label=gettext_lazy("Heading"))
+    count = blocks.IntegerBlock(default=8, min_value=1, max_value=20, label=gettext_lazy("Number of items"))
+
+    class Meta:
+        icon = "time"
+        label = gettext_lazy("New since your last visit")
+
+
 class HomePage(VisibilityMixin, Page):  # noqa: DJ008 - Page provides __str__
-    """The root of an organisation's subsite: one per organisation, created by its blueprint."""
+    """The root of an organisation's subsite, its intranet home: a dashboard of blocks editors arrange.
+
+    One per organisation, created by its blueprint with the catalogue's blocks (those of apps that are off
+    render nothing, and come back when the app is switched on)."""
 
     intro = RichTextField(blank=True)
+    dashboard = StreamField(
+        [
+            ("app_block", AppBlock()),
+            ("new_since_last_visit", NewSinceLastVisitBlock()),
+            ("quick_links", QuickLinksBlock()),
+            ("text", blocks.RichTextBlock(label=gettext_lazy("Text"), template="pages/blocks/text.html")),
+        ],
+        blank=True,
+        verbose_name=gettext_lazy("dashboard"),
+    )
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("dashboard")]
     parent_page_types = ["wagtailcore.Page"]
     max_count_per_parent = 1
     template = "pages/home_page.html"
@@ -135,9 +216,26 @@ class HomePage(VisibilityMixin, Page):  # noqa: DJ008 - Page provides __str__
     class Meta:
         verbose_name = gettext_lazy("home page")
 
+    # The visit is recorded by a before_serve_page hook (tenant_apps.pages.wagtail_hooks), which sets
+    # ``request.previous_home_visit`` for the "new since your last visit" block.
+
+
+class HomeVisit(models.Model):
+    """When a person last opened the intranet home (and the visit before that), for "new since your last visit"."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="home_visit")
+    previous_at = models.DateTimeField(null=True, blank=True)
+    last_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = gettext_lazy("home visit")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.last_at:%Y-%m-%d %H:%M}"
+
 
 class ContentPage(VisibilityMixin, Page):  # noqa: DJ008 - Page provides __str__
-    """A general page: news item, knowledge-base article, or anything else with a body."""
+    """The standard page: a title, a summary and a body, listing the pages below it."""
 
     summary = models.CharField(max_length=300, blank=True)
     body = RichTextField(blank=True)
@@ -147,7 +245,7 @@ class ContentPage(VisibilityMixin, Page):  # noqa: DJ008 - Page provides __str__
     template = "pages/content_page.html"
 
     class Meta:
-        verbose_name = gettext_lazy("content page")
+        verbose_name = gettext_lazy("standard page")
 
     #: How many of the pages below a section page its listing shows at a time.
     LISTING_PAGE_SIZE = 20
@@ -158,6 +256,26 @@ class ContentPage(VisibilityMixin, Page):  # noqa: DJ008 - Page provides __str__
         below = visible_pages(queryset=self.get_children().live().public(), viewer=viewer_for_user(request.user))
         context["children"] = Paginator(below.specific(), self.LISTING_PAGE_SIZE).get_page(request.GET.get("page"))
         return context
+
+
+class SearchPage(VisibilityMixin, Page):  # noqa: DJ008 - Page provides __str__
+    """The platform search placed in the page tree (with an introduction), beside the subsite's ``/search/``."""
+
+    intro = RichTextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types: list[str] = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = gettext_lazy("search page")
+
+    RESULTS_PER_PAGE = 20
+
+    def serve(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return search_page(
+            request, template_name="pages/search.html", per_page=self.RESULTS_PER_PAGE, extra_context={"page": self}
+        )
 
 
 class CollectionLevel(models.Model):

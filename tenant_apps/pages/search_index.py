@@ -31,7 +31,8 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 from shared_apps.accounts.mail import host_url
 from shared_apps.search.group_index import file_name_words
 from shared_apps.search.services import EntryData, entries_delete, entries_replace
-from tenant_apps.pages.visibility import collection_level, effective_level
+from tenant_apps.pages.catalogue import search_kind_is_on
+from tenant_apps.pages.visibility import EVERY_LEVEL, collection_level, effective_level, visible_pages
 from tenants.models import Organisation
 
 SUMMARY_WORDS = 40
@@ -65,7 +66,9 @@ def _site_root() -> Page | None:
 
 
 def _indexable_pages(root: Page):  # type: ignore[no-untyped-def]
-    return Page.objects.live().public().descendant_of(root, inclusive=True)
+    """Live pages open to Wagtail, without those of switched-off apps (the catalogue): each entry carries its
+    audience, so the search's trim decides who finds it."""
+    return visible_pages(queryset=Page.objects.live().public().descendant_of(root, inclusive=True), viewer=EVERY_LEVEL)
 
 
 def page_entry(*, page: Page, root: Page, organisation: Organisation, host: str) -> EntryData:
@@ -128,6 +131,10 @@ def page_entries(*, organisation: Organisation, pages: Any = None) -> list[Entry
 
 
 def document_entries(*, organisation: Organisation, documents: Any = None) -> list[EntryData]:
+    """Entries of the organisation's documents; none while the app that declares them as its search source
+    (the catalogue's ``search_kinds``) is off."""
+    if not search_kind_is_on(kind="document", organisation=organisation):
+        return []
     host = organisation.primary_host()
     found = get_document_model().objects.all() if documents is None else documents
     return [

@@ -9,44 +9,62 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from wagtail.models import Collection, Page, Revision, Site
 from wagtail.search.index import insert_or_update_object
 
+from sites import catalogue
 from sites.blueprints import PUBLIC, Blueprint
-from tenant_apps.pages.models import CollectionLevel, ContentPage, HomePage
+from tenant_apps.pages.catalogue import app_is_on, sections_ensure
+from tenant_apps.pages.models import CollectionLevel, HomePage
 from tenant_apps.pages.services import collection_level_set
 from tenant_apps.pages.visibility import COLLECTION_LEVELS
 from tenants.audit import Actor
 
 
-def site_seed(*, name: str, hostname: str, blueprint: Blueprint, apps: Sequence[str] | None = None) -> Site:
-    """Create the home page, one menu section per enabled app and the default ``Site`` for ``hostname``.
+def site_seed(
+    *, name: str, hostname: str, blueprint: Blueprint, apps: Sequence[str] | None = None, language: str = ""
+) -> Site:
+    """Create the home page, the section of each enabled app (in the menu) and the default ``Site`` for
+    ``hostname``, in the organisation's ``language`` (default: the platform's).
 
     Must run with the organisation's schema selected; the site answers on every domain of the
     organisation (it is the schema's default site).
     """
     if connection.schema_name == "public":
         raise RuntimeError("site_seed() must run in an organisation's schema, not the public schema.")
-    enabled = set(blueprint.default_apps if apps is None else apps)
+    language = language or settings.LANGUAGE_CODE
+    enabled = list(blueprint.default_apps if apps is None else apps)
     root = Page.get_first_root_node()
     # The home page is the public front door (a child is never more visible than its parent, so a
     # closed home page would close the whole site); its sections take the organisation's default.
     home = root.add_child(
         instance=HomePage(
-            title=name, slug="home", intro=blueprint.home_intro.format(name=name), live=True, visibility=PUBLIC
+            title=name,
+            slug="home",
+            intro=blueprint.home_intro(name=name, language=language),
+            dashboard=default_dashboard(),
+            live=True,
+            visibility=PUBLIC,
         )
     )
-    for spec in blueprint.sections:
-        if spec.app in enabled:
-            home.add_child(
-                instance=ContentPage(
-                    title=spec.title, slug=spec.slug, summary=spec.summary, live=True, show_in_menus=True
-                )
-            )
+    sections_ensure(home=home, apps=enabled, language=language)
     collections_seed()
     return Site.objects.create(hostname=hostname, port=80, site_name=name, root_page=home, is_default_site=True)
+
+
+def default_dashboard() -> list[tuple[str, dict]]:
+    """The new home's blocks: "new since your last visit", then every block of the catalogue (those of apps that
+    are off render nothing, so switching an app on later shows its block at once)."""
+    blocks: list[tuple[str, dict]] = [("new_since_last_visit", {"heading": "", "count": 8})]
+    blocks += [
+        ("app_block", {"block": block.key, "heading": "", "count": 5})
+        for app in catalogue.catalogue_apps()
+        for block in app.home_blocks
+    ]
+    return blocks
 
 
 def collections_seed() -> None:
@@ -72,7 +90,7 @@ def site_personalise(*, name: str, hostname: str, blueprint: Blueprint) -> None:
     """
     site = Site.objects.select_related("root_page").get(is_default_site=True)
     home_id = site.root_page_id
-    intro = blueprint.home_intro.format(name=name)
+    intro = blueprint.home_intro(name=name, language=settings.LANGUAGE_CODE)  # pool sites are seeded in it
     HomePage.objects.filter(pk=home_id).update(title=name, draft_title=name, intro=intro)
     Revision.page_revisions.filter(object_id=str(home_id)).update(
         object_str=name,
@@ -81,3 +99,23 @@ def site_personalise(*, name: str, hostname: str, blueprint: Blueprint) -> None:
     Site.objects.filter(pk=site.pk).update(hostname=hostname, site_name=name)
     Site.clear_site_root_paths_cache()
     insert_or_update_object(HomePage.objects.get(pk=home_id))
+
+
+def demo_content_seed(*, language: str) -> list[str]:
+    """The demo's example content (``make run``), current schema: each app that is on and declares
+    ``demo_content`` fills its section. For a new demo organisation only (the caller decides); the keys of the
+    apps that added content."""
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None:
+        return []
+    home = site.root_page
+    filled = []
+    for app in catalogue.catalogue_apps():
+        if app.demo_content is None or app.section is None or not app_is_on(key=app.key):
+            continue
+        app_label, model_name = app.section.index_page_type.split(".")
+        section = home.get_children().filter(content_type__app_label=app_label, content_type__model=model_name).first()
+        if section is not None:
+            app.demo_content(section=section.specific, language=language)
+            filled.append(app.key)
+    return filled

@@ -8,13 +8,12 @@ session cookie), so no shared cache hands them to anyone else.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from rest_framework.authentication import SessionAuthentication
@@ -25,6 +24,7 @@ from wagtail.images.views.serve import ServeView, generate_image_url
 from wagtail.models import Page, Site
 
 from shared_apps.search.views import search_page
+from tenant_apps.pages.refusals import refusal
 from tenant_apps.pages.visibility import (
     ANONYMOUS,
     Level,
@@ -37,13 +37,6 @@ from tenant_apps.pages.visibility import (
 
 SEARCH_RESULTS = 20  # per page
 FEED_ITEMS = 20
-
-
-def refusal(request: HttpRequest, *, viewer: Viewer) -> HttpResponse:
-    """Anonymous: off to sign in. Signed in without the right: a 403 that names nothing it refuses."""
-    if not viewer.authenticated:
-        return redirect_to_login(request.get_full_path())
-    return render(request, "pages/forbidden.html", status=403)
 
 
 def _per_viewer(response: HttpResponse, *, viewer: Viewer) -> HttpResponse:

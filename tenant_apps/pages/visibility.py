@@ -37,6 +37,7 @@ from wagtail.models import Collection, Page, get_page_models
 from shared_apps.accounts.selectors import account_is_civil_servant
 from sites.blueprints import CIVIL_SERVANTS, ORGANISATION, PUBLIC
 from tenant_apps.members.selectors import role_of
+from tenant_apps.pages.catalogue import page_is_switched_off, switched_off_content_type_ids
 
 DEFAULT = ""  # "the organisation's default"
 HOME_DEPTH = 2  # the home page; the tree's root (depth 1) carries no level
@@ -77,6 +78,8 @@ class Viewer:
 
 
 ANONYMOUS = Viewer(authenticated=False)
+#: A viewer who may see every level (what the platform search indexes: each entry carries its audience).
+EVERY_LEVEL = Viewer(authenticated=True, member=True)
 
 
 def viewer_for_user(user) -> Viewer:  # type: ignore[no-untyped-def]
@@ -120,7 +123,9 @@ def can_view(*, viewer: Viewer, level: Level) -> bool:
 
 
 def can_view_page(*, viewer: Viewer, page) -> bool:  # type: ignore[no-untyped-def]
-    return can_view(viewer=viewer, level=effective_level(page))
+    """The viewer may see ``page``: its level allows it, and it belongs to no app that is switched off
+    (``tenant_apps.pages.catalogue``; such pages are shown to nobody, and served as 404)."""
+    return can_view(viewer=viewer, level=effective_level(page)) and not page_is_switched_off(page=page)
 
 
 def visible_children(*, page, viewer: Viewer) -> list:  # type: ignore[no-untyped-def]
@@ -154,20 +159,26 @@ def _own_level_in(keys: list[str]) -> Q:
 def visible_pages(*, queryset: QuerySet, viewer: Viewer) -> QuerySet:
     """``queryset`` without the pages ``viewer`` may not see: one SQL statement, whatever the tree's size.
 
-    A page is closed to the viewer when its own level (explicit, or the organisation's default when
+    A page is closed to the viewer when it belongs to an app that is off for the organisation, or when its
+    own level (explicit, or the organisation's default when
     blank; page types without a ``visibility`` field count as default) is more restrictive than the
     viewer may see; every page under a closed page is closed too. The result stays a plain filter
     (``pk NOT IN (...)``), so Wagtail's search and the API's filters still apply on top of it.
     """
 
     allowed = viewer.highest_restriction_seen
-    if allowed == Level.ORGANISATION:
-        return queryset  # members see every level
-    if organisation_default_level() < allowed:  # unmarked pages are closed: closed unless explicitly open
+    switched_off = switched_off_content_type_ids()
+    app_off = Q(content_type_id__in=switched_off) if switched_off else Q(pk__in=[])
+    if allowed == Level.ORGANISATION:  # members see every level
+        if not switched_off:
+            return queryset
+        own_level_closed = Q(pk__in=[])
+    elif organisation_default_level() < allowed:  # unmarked pages are closed: closed unless explicitly open
         own_level_closed = ~_own_level_in([level.key for level in Level if level >= allowed])
     else:
         own_level_closed = _own_level_in([level.key for level in Level if level < allowed])
-    closed = Page.objects.filter(own_level_closed, depth__gte=HOME_DEPTH)
+    # A page of a switched-off app is closed to everyone, and so is everything under it.
+    closed = Page.objects.filter(own_level_closed | app_off, depth__gte=HOME_DEPTH)
     under_closed = Page.objects.filter(Exists(closed.filter(StartsWith(OuterRef("path"), F("path")))))
     return queryset.exclude(pk__in=under_closed.values("pk"))
 

@@ -7,7 +7,7 @@ pass both, neither overrides the other.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy
@@ -18,8 +18,12 @@ from wagtail.images.rich_text import ImageEmbedHandler
 from wagtail.models import PageViewRestriction
 
 from tenant_apps.members.wagtail_hooks import AdministratorsMenuItem
-from tenant_apps.pages import admin_views
-from tenant_apps.pages.views import refusal, signed_image_url
+from tenant_apps.pages import admin_views, catalogue_admin
+from tenant_apps.pages.catalogue import page_is_switched_off
+from tenant_apps.pages.models import HomePage
+from tenant_apps.pages.refusals import refusal
+from tenant_apps.pages.services import home_visit_record
+from tenant_apps.pages.views import signed_image_url
 from tenant_apps.pages.visibility import can_view_document, can_view_page, viewer_for_user
 
 
@@ -32,6 +36,8 @@ def enforce_visibility(page, request: HttpRequest, serve_args, serve_kwargs) -> 
     refused here with the platform's 403 page, where Wagtail would send them to sign in again.
     Anonymous visitors and password restrictions are left to Wagtail (sign in, the password form).
     """
+    if page_is_switched_off(page=page):  # its app is off for this organisation: as if it were not there
+        raise Http404
     viewer = viewer_for_user(request.user)
     if not can_view_page(viewer=viewer, page=page):
         return refusal(request, viewer=viewer)
@@ -41,6 +47,14 @@ def enforce_visibility(page, request: HttpRequest, serve_args, serve_kwargs) -> 
     ):
         return refusal(request, viewer=viewer)
     return None
+
+
+@hooks.register("before_serve_page")
+def record_home_visit(page, request: HttpRequest, serve_args, serve_kwargs) -> None:  # type: ignore[no-untyped-def]
+    """Opening the intranet home records the visit; the home's "new since your last visit" reads the one before.
+    (Registered after ``enforce_visibility``, so only a visit that is served is recorded.)"""
+    if isinstance(page, HomePage):
+        request.previous_home_visit = home_visit_record(user=request.user)  # type: ignore[attr-defined]
 
 
 @hooks.register("before_serve_document")
@@ -83,6 +97,7 @@ def register_checked_image_embeds(features) -> None:  # type: ignore[no-untyped-
 def register_visibility_urls():  # type: ignore[no-untyped-def]
     return [
         path("visibility/", admin_views.default_visibility, name="pages_default_visibility"),
+        path("apps/", catalogue_admin.apps_settings, name="pages_apps_settings"),
         path(
             "visibility/collections/<int:collection_id>/",
             admin_views.collection_level,
@@ -95,4 +110,11 @@ def register_visibility_urls():  # type: ignore[no-untyped-def]
 def register_visibility_menu_item() -> MenuItem:
     return AdministratorsMenuItem(
         gettext_lazy("Visibility"), reverse("pages_default_visibility"), name="visibility", icon_name="view", order=610
+    )
+
+
+@hooks.register("register_settings_menu_item")
+def register_apps_menu_item() -> MenuItem:
+    return AdministratorsMenuItem(
+        gettext_lazy("Apps"), reverse("pages_apps_settings"), name="apps", icon_name="cogs", order=600
     )

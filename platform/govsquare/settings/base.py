@@ -62,6 +62,9 @@ WAGTAILADMIN_LOGIN_URL = LOGIN_URL
 MIDDLEWARE = [
     "tenants.middleware.OrganisationMiddleware",  # first: decides the schema for the request
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the Wagtail admin's, the subsites' scripts) on every host, with far-future caching for
+    # hashed names; in any profile, so the admin works behind Gunicorn without a separate web server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",  # the language: cookie (set at sign-in), Accept-Language
     "shared_apps.accounts.language.LanguageCookieMiddleware",  # sets that cookie when a sign-in chose it
@@ -175,6 +178,9 @@ USE_TZ = True
 # --- Static and media --------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "static_collected"))
+#: Without ``collectstatic`` (development, tests), WhiteNoise serves the apps' static folders directly; a
+#: production deployment runs ``collectstatic`` and may set this to false.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 #: Media of each organisation lands in its own folder (MEDIA_ROOT/<schema>/...).

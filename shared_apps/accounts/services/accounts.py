@@ -5,6 +5,8 @@ Side effects (tasks in other schemas, e-mails) run after commit.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +24,11 @@ from shared_apps.accounts.services.passwords import password_problems
 from shared_apps.accounts.signals import account_changed
 
 PROFILE_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHONE_MAX_LENGTH = 32
+EXPERTISE_MAX_ITEMS = 20
+EXPERTISE_ITEM_MAX_LENGTH = 50
+_PHONE = re.compile(r"[0-9 +\-()]*")
+_WHITESPACE = re.compile(r"\s+")
 
 
 def account_create(
@@ -124,9 +131,18 @@ def account_update_profile(
     language: str | None = None,
     photo: Any = None,
     remove_photo: bool = False,
+    team: str | None = None,
+    phone: str | None = None,
+    location: str | None = None,
+    expertise: str | Iterable[str] | None = None,
 ) -> Account:
     """Change a person's profile (``None`` leaves a field as it is); a new name reaches every schema's
-    local copy in the background, after commit."""
+    local copy in the background, after commit.
+
+    ``team``, ``phone``, ``location`` and ``expertise`` are filled in once for the platform and shown in the
+    directory of every organisation the person is a member of. ``expertise`` is a comma-separated text or a
+    list; it is stored normalised (``expertise_normalise``). Any bad field: every error at once, nothing saved.
+    """
 
     display_name = (display_name or "").strip()
     errors: dict[str, list[str]] = {}
@@ -138,6 +154,17 @@ def account_update_profile(
         errors["job_title"] = [_("Keep the job title to 150 characters.")]
     if bio is not None and len(bio.strip()) > 2000:
         errors["bio"] = [_("Keep the text about yourself to 2000 characters.")]
+    for name, value, label in (("team", team, _("team")), ("location", location, _("location"))):
+        if value is not None and len(value.strip()) > 150:
+            errors[name] = [_("Keep the %(field)s to 150 characters.") % {"field": label}]
+    if phone is not None and (problem := phone_problem(phone=phone)):
+        errors["phone"] = [problem]
+    expertise_items: list[str] | None = None
+    if expertise is not None:
+        try:
+            expertise_items = expertise_normalise(expertise=expertise)
+        except ValidationError as exc:
+            errors["expertise"] = list(exc.messages)
     languages = _account_languages()
     if language is not None and language not in languages:
         errors["language"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(languages.values())}]
@@ -151,10 +178,19 @@ def account_update_profile(
     with transaction.atomic():
         stored_name = Account.objects.filter(pk=account.pk).values_list("display_name", flat=True).first()
         account.display_name = display_name
-        for name, value in (("job_title", job_title), ("bio", bio)):
+        for name, value in (
+            ("job_title", job_title),
+            ("bio", bio),
+            ("team", team),
+            ("location", location),
+            ("phone", phone),
+        ):
             if value is not None:
                 setattr(account, name, value.strip())
                 fields.append(name)
+        if expertise_items is not None:
+            account.expertise = expertise_items
+            fields.append("expertise")
         if profile_public is not None:
             account.profile_public = bool(profile_public)
             fields.append("profile_public")
@@ -176,6 +212,53 @@ def account_update_profile(
         if stored_name != display_name:
             transaction.on_commit(lambda: account_changed.send(sender=Account, account_id=account.pk))
     return account
+
+
+def phone_problem(*, phone: str) -> str | None:
+    """Why ``phone`` is not a phone number (checked loosely: digits, spaces, ``+ - ( )``), or None if it is one
+    (an empty text is: no number)."""
+    phone = phone.strip()
+    if not phone:
+        return None
+    if len(phone) > PHONE_MAX_LENGTH or not _PHONE.fullmatch(phone) or not any(c.isdigit() for c in phone):
+        return _(
+            "Give a phone number of at most %(max)s characters, with only digits, spaces and the signs + - ( ), "
+            "for example +31 30 123 45 67."
+        ) % {"max": PHONE_MAX_LENGTH}
+    return None
+
+
+def expertise_normalise(*, expertise: str | Iterable[str]) -> list[str]:
+    """The subjects of expertise as stored: split on commas (when given a text), spaces tidied, empty ones
+    dropped, duplicates (in any case) kept once, in the order given. ``ValidationError`` (a list of messages)
+    when there are more than ``EXPERTISE_MAX_ITEMS`` or one is longer than ``EXPERTISE_ITEM_MAX_LENGTH``."""
+    parts = expertise.split(",") if isinstance(expertise, str) else [p for item in expertise for p in item.split(",")]
+    items: list[str] = []
+    seen: set[str] = set()
+    for part in parts:
+        item = _WHITESPACE.sub(" ", part).strip()
+        if item and item.casefold() not in seen:
+            seen.add(item.casefold())
+            items.append(item)
+    problems = []
+    if len(items) > EXPERTISE_MAX_ITEMS:
+        problems.append(
+            _("Give at most %(max)s subjects of expertise (you gave %(count)s).")
+            % {"max": EXPERTISE_MAX_ITEMS, "count": len(items)}
+        )
+    too_long = [item for item in items if len(item) > EXPERTISE_ITEM_MAX_LENGTH]
+    if too_long:
+        problems.append(
+            _("Keep each subject of expertise to %(max)s characters; this one is longer: %(item)s")
+            % {"max": EXPERTISE_ITEM_MAX_LENGTH, "item": _shortened(too_long[0])}
+        )
+    if problems:
+        raise ValidationError(problems)
+    return items
+
+
+def _shortened(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _account_languages() -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""A person's profile: name, job title, about, photo, language, public or not."""
+"""A person's profile: name, job title, team, location, phone, expertise, about, photo, language, public or not."""
 
 from __future__ import annotations
 
@@ -49,6 +49,10 @@ def profile(request: HttpRequest) -> HttpResponse:
                 display_name=data["display_name"],
                 job_title=data["job_title"],
                 bio=data["bio"],
+                team=data["team"],
+                location=data["location"],
+                phone=data["phone"],
+                expertise=data["expertise"],
                 profile_public=data["profile_public"],
                 language=data["language"],
                 photo=data["photo"] or None,

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--blueprint", default=DEFAULT_BLUEPRINT, help=f"one of: {', '.join(BLUEPRINTS)}")
         parser.add_argument("--admin-email", default="", help="first administrator (invited)")
         parser.add_argument("--app", action="append", dest="apps", help="app from the catalogue (repeatable)")
+        parser.add_argument("--language", default="", help="language the site is seeded in (nl, en; default nl)")
         parser.add_argument("--async", action="store_true", dest="background", help="run as a Celery job")
         parser.add_argument("--no-wait", action="store_true", help="with --async: print the job id and return")
         parser.add_argument("--timeout", type=float, default=300.0)
@@ -41,6 +42,7 @@ class Command(BaseCommand):
                 blueprint=options["blueprint"],
                 admin_email=options["admin_email"],
                 apps=options["apps"],
+                language=options["language"],
             )
         except ValidationError as exc:
             raise CommandError(one_line(exc)) from exc
