@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from shared_apps.accounts.services.invitations import invitation_create
 from shared_apps.identity_provider.services import oidc_client_sync
+from shared_apps.search.services import organisation_reindex_later
 from sites.blueprints import DEFAULT_BLUEPRINT, blueprint_get
 from sites.catalogue import validate_app_keys
 from tenants import organisation_hooks
@@ -252,6 +253,7 @@ def organisation_provision_run(*, job: Job, progress: ProgressCallback | None = 
                 step("inviting_admin")
                 invite_first_administrator(organisation=organisation, spec=spec, actor=Actor(job.requested_by))
                 activate(organisation=organisation)
+                organisation_reindex_later(organisation=organisation)  # its seeded sections are found at once
     except Exception as exc:
         with in_public_schema():
             _release_reservation(organisation=organisation, media_existed=media_existed)

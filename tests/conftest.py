@@ -66,6 +66,12 @@ def _say(config: pytest.Config, line: str) -> None:
     _HARNESS_REPORT.append(line.strip())
 
 
+@pytest.fixture
+def report(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """``report(line)``: a figure a test measured, printed in the run's summary (also under pytest-xdist)."""
+    return lambda line: _say(request.config, line)
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """In an xdist worker: hand the harness lines to the controlling process, which prints them."""
     workeroutput = getattr(session.config, "workeroutput", None)

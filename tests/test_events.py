@@ -375,3 +375,25 @@ def test_dates_in_the_visitors_language_with_machine_readable_times(agenda):
         section = Site.objects.get().root_page.add_child(instance=EventIndexPage(title="Demo nl", slug="demo-nl"))
         catalogue_entry.demo_content(section=section, language="nl")
         assert EventPage.objects.child_of(section).filter(title="Nieuwjaarsbijeenkomst").exists()
+
+
+def test_an_event_page_issues_the_same_queries_for_n_and_3n_registrations(world, django_user_model):
+    """The event page counts places and finds the viewer's own registration: never a query per registration."""
+    (member,) = _users(world, "a_member")
+    with tenant_context(world.org_a):
+        index = Site.objects.get().root_page.add_child(
+            instance=EventIndexPage(title="Crowded", slug="crowded", visibility="public")
+        )
+        event = _event(index, slug="crowded-event", title="Crowded event", capacity=4, visibility="public")
+        services.registration_create(event=event, user=member)
+    client = _client(world, "a_member")
+    counts = []
+    for total in (3, 9):
+        with tenant_context(world.org_a):
+            while event.registrations.count() < total:
+                number = event.registrations.count()
+                user = django_user_model.objects.create(email=f"crowd-{number}@crowd.example")
+                services.registration_create(event=event, user=user)
+        _queries(client, "/crowded/crowded-event/")
+        counts.append(_queries(client, "/crowded/crowded-event/"))
+    assert counts[0] == counts[1]

@@ -205,7 +205,9 @@ def test_posting_needs_the_csrf_token(news, world):
         assert not Comment.objects.filter(body="No token").exists()
 
 
-@pytest.mark.parametrize(("body", "message"), [("   ", "Write a comment first."), ("x" * 5001, "at most 5000")])
+@pytest.mark.parametrize(
+    ("body", "message"), [("   ", "Write a comment first."), ("x" * 5001, "at most 5000"), ("a\x00b", "NUL byte")]
+)
 def test_a_bad_comment_is_refused_with_a_clear_message_and_nothing_written(news, body, message):
     response = client_as(news, "a_member").post("/news/level-public/comment/", {"body": body})
     assert response.status_code == 400

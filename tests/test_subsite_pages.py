@@ -13,6 +13,7 @@ from django.utils import timezone
 from wagtail.models import Page, Site
 
 from shared_apps.people.services import local_user_for_account
+from shared_apps.search.services import organisation_reindex
 from tenant_apps.pages.models import ContentPage, HomePage, HomeVisit, QuickLinkBlock, SearchPage
 from tenant_apps.pages.services import SAME_VISIT_SECONDS
 from tenants.provisioning import organisation_create
@@ -152,3 +153,25 @@ def test_a_search_page_in_the_tree_searches_the_platform(world):
     assert response.status_code == 200 and "Search everything." in response.content.decode()
     assert response["Cache-Control"].startswith("private") or "private" in response["Cache-Control"]
     assert client_for(world.org_a, person=world.a_member).get("/find/?q=%00").status_code == 400
+
+
+def test_the_search_page_issues_the_same_queries_for_n_and_3n_results(world):
+    with in_schema(world.org_a):
+        home = Site.objects.get(is_default_site=True).root_page
+        home.add_child(instance=SearchPage(title="Find", slug="find", live=True))
+    member = client_for(world.org_a, person=world.a_member)
+
+    def queries_with(matches: int) -> int:
+        with in_schema(world.org_a):
+            for n in range(matches):
+                home.add_child(
+                    instance=ContentPage(title=f"Zebracrossing {matches} {n}", slug=f"zebra-{matches}-{n}", live=True)
+                )
+        organisation_reindex(organisation=world.org_a)
+        member.get("/find/?q=zebracrossing")
+        with CaptureQueriesContext(connection) as captured:
+            response = member.get("/find/?q=zebracrossing")
+        assert response.status_code == 200 and "Zebracrossing" in response.content.decode()
+        return len(captured)
+
+    assert queries_with(3) == queries_with(6)  # 3 results, then 9

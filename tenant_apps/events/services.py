@@ -104,6 +104,7 @@ def registration_cancel(*, event: Any, user: Any) -> Any:
             transaction.on_commit(
                 lambda pk=registration_id: tasks.place_offered_mail_send.delay(
                     schema_name=schema_name, registration_id=pk
-                )
+                ),
+                robust=True,  # a broker that is down never undoes the cancellation (the place is moved up)
             )
     return registration

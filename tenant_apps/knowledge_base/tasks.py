@@ -9,6 +9,7 @@ one sends the mail, with retries when the mail server is down; a re-run the same
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
 from celery import shared_task
@@ -19,6 +20,8 @@ from tenant_apps.knowledge_base import selectors, services
 from tenant_apps.pages.catalogue import app_is_on
 from tenants.models import Organisation
 from tenants.schemas import in_public_schema, in_schema
+
+logger = logging.getLogger(__name__)
 
 APP_KEY = "knowledge-base"
 
@@ -34,17 +37,21 @@ def review_reminders_send(*, today: str | None = None) -> dict[str, Any]:
     day = _day(today)
     with in_public_schema():
         organisations = list(Organisation.objects.filter(status=Organisation.Status.ACTIVE).order_by("pk"))
-    queued = 0
+    queued, failed = 0, []
     for organisation in organisations:
         if not app_is_on(key=APP_KEY, organisation=organisation):
             continue
-        with in_schema(organisation):
-            for owner_id in selectors.owners_to_remind(today=day):
-                review_reminder_send.delay(
-                    schema_name=organisation.schema_name, owner_id=owner_id, today=day.isoformat()
-                )
-                queued += 1
-    return {"queued": queued}
+        try:
+            with in_schema(organisation):
+                for owner_id in selectors.owners_to_remind(today=day):
+                    review_reminder_send.delay(
+                        schema_name=organisation.schema_name, owner_id=owner_id, today=day.isoformat()
+                    )
+                    queued += 1
+        except Exception:  # one organisation's trouble never keeps the others' owners from their reminders
+            logger.exception("Review reminders could not be queued for %s", organisation.slug)
+            failed.append(organisation.slug)
+    return {"queued": queued, "failed": failed}
 
 
 @shared_task(name="knowledge_base.review_reminder_send", **MAIL_RETRY)

@@ -24,6 +24,8 @@ def comment_text_clean(*, body: str) -> str:
     text = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
         raise ValidationError(_("Write a comment first."))
+    if "\x00" in text:
+        raise ValidationError(_("The comment contains a character that cannot be stored (a NUL byte)."))
     limit = news_models.COMMENT_MAX_LENGTH
     if len(text) > limit:
         raise ValidationError(

@@ -34,6 +34,7 @@ from shared_apps.search.services import EntryData, entries_delete, entries_repla
 from tenant_apps.pages.catalogue import search_kind_is_on
 from tenant_apps.pages.visibility import EVERY_LEVEL, collection_level, effective_level, visible_pages
 from tenants.models import Organisation
+from tenants.naming import POOL_SCHEMA_PREFIX, TEMPLATE_SCHEMA_PREFIX
 
 SUMMARY_WORDS = 40
 PAGE_LABEL = "wagtailcore.page"
@@ -196,12 +197,15 @@ def documents_reindex() -> int:
 # --- Signal handlers: each only queues a task, after commit ----------------------------------------------
 
 
+NOT_AN_ORGANISATION = (TEMPLATE_SCHEMA_PREFIX, POOL_SCHEMA_PREFIX)
+
+
 def _queue(task_name: str, **kwargs: Any) -> None:
     """Queue ``task_name`` with the current schema once the transaction commits (nothing in the public
     schema: the shared space's own Wagtail pages are no organisation's content)."""
     schema_name = connection.schema_name
-    if schema_name == settings.PUBLIC_SCHEMA_NAME:
-        return
+    if schema_name == settings.PUBLIC_SCHEMA_NAME or schema_name.startswith(NOT_AN_ORGANISATION):
+        return  # nor in the template or a warm-pool schema: they are no organisation yet (a claim re-indexes)
     transaction.on_commit(lambda: current_app.tasks[task_name].delay(schema_name=schema_name, **kwargs), robust=True)
 
 
