@@ -31,7 +31,7 @@ $(CHROMIUM):
 # The suite runs in PYTEST_WORKERS pytest-xdist workers (one per core of this machine's two), each with a
 # test database of its own. One process: make test PYTEST_ARGS="-n 0" (or PYTEST_ARGS="-p no:xdist").
 PYTEST_WORKERS ?= 2
-PYTEST_XDIST = $(if $(findstring no:xdist,$(PYTEST_ARGS)),,-n $(PYTEST_WORKERS))
+PYTEST_XDIST = $(if $(findstring no:xdist,$(PYTEST_ARGS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
 test: install $(CHROMIUM)
 	@echo "make test: the import contract (.importlinter)"
 	@$(VENV)/bin/lint-imports --no-cache

@@ -5,16 +5,25 @@ The work of an organisation's job runs in one database transaction (all or nothi
 cannot be read from the database until it ends; each step is therefore also published to the cache (in
 the public schema's key space), where the operator UI, the API and the CLI read it. A person's job runs
 outside any transaction and writes its step and percentage to its row as it goes (``job_progress``).
+
+Tasks are acknowledged late, so a message can be delivered twice (a worker lost, the broker's visibility
+timeout passed). Every runner therefore starts inside ``job_claimed``: the job's row is locked and read
+afresh; a finished job is not run again (the runner returns what it recorded), and one that another
+worker is running raises ``JobBusy``. ``JOB_LONGEST_SECONDS`` bounds a job (the tasks' time limit); the
+broker's visibility timeout must be longer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from celery import current_app
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from tenants.errors import error_for_people
@@ -23,6 +32,59 @@ from tenants.schemas import in_public_schema
 
 ProgressCallback = Callable[[str, int], None]
 _LIVE_TTL = 3600
+logger = logging.getLogger(__name__)
+
+#: The longest an organisation's job may run (the time limit of its task). The broker's visibility timeout
+#: (``CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]``) must be longer, or a running job is redelivered.
+JOB_LONGEST_SECONDS = 6 * 3600
+
+
+class JobBusy(RuntimeError):
+    """Another worker is running this job right now; this delivery of it leaves the job alone."""
+
+
+def job_lock_key(job_id: object) -> int:
+    """The PostgreSQL advisory lock a worker holds while it runs the job (a signed 64-bit number)."""
+    return int.from_bytes(uuid.UUID(str(job_id)).bytes[:8], "big", signed=True)
+
+
+@contextmanager
+def job_claimed(*, job: Job) -> Iterator[bool]:
+    """Run ``job`` at most once at a time, and never again once finished.
+
+    Locks the job's row (``SELECT … FOR UPDATE``) and reads it afresh into ``job``. Yields ``False`` for
+    a job that is READY or FAILED: the caller returns its recorded outcome and changes nothing. Raises
+    ``JobBusy`` when another worker holds the job's lock. Else yields ``True`` holding the lock (a session
+    lock, let go when the work ends or the worker's connection drops): the job is queued, or RUNNING
+    left by a worker that died, whose transaction rolled back; the caller runs it.
+    """
+    key = job_lock_key(job.pk)
+    with in_public_schema():
+        with transaction.atomic():
+            job.refresh_from_db(from_queryset=Job.objects.select_for_update())
+            if job.is_finished:
+                locked = False
+            else:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+                    locked = bool(cursor.fetchone()[0])
+                if not locked:
+                    raise JobBusy(f"Job {job.pk} is being run by another worker.")
+    if not locked:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        _unlock(key)
+
+
+def _unlock(key: int) -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+    except DatabaseError:  # the connection is gone, and its session lock with it
+        logger.warning("Could not release job lock %s; its connection is gone.", key)
 
 
 def _live_key(job_id: object) -> str:

@@ -83,7 +83,11 @@ class Domain(DomainMixin):
 
 
 class EmailDomain(models.Model):
-    """A government e-mail domain of the organisation: verified addresses there mark its staff."""
+    """A government e-mail domain of the organisation: verified addresses there mark its staff.
+
+    A domain belongs to one organisation at most (stored lower-case), so staff never auto-join an
+    organisation that merely claimed their employer's domain.
+    """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="email_domains")
     domain = models.CharField(max_length=253)
@@ -91,9 +95,7 @@ class EmailDomain(models.Model):
 
     class Meta:
         ordering = ["domain"]
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "domain"], name="tenants_email_domain_once_per_org")
-        ]
+        constraints = [models.UniqueConstraint(fields=["domain"], name="tenants_email_domain_unique")]
 
     def __str__(self) -> str:
         return self.domain
@@ -166,6 +168,9 @@ class AuditEvent(models.Model):
     actor = models.CharField(max_length=200)
     action = models.CharField(max_length=60)
     organisation_slug = models.CharField(max_length=40, blank=True, db_index=True)
+    #: The organisation's id when the event was written: its trail is keyed by this, not by the slug, which
+    #: a later organisation may reuse. Not a foreign key: the history outlives the organisation's row.
+    organisation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     detail = models.JSONField(default=dict, blank=True)
 

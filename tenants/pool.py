@@ -65,9 +65,14 @@ def pool_refill(*, size: int | None = None, blueprints: Sequence[Blueprint] | No
     template = ensure_template_schema()
     made = 0
     for blueprint in blueprints or BLUEPRINTS.values():
-        while pool_size(blueprint=blueprint) < wanted:
-            name = f"{POOL_SCHEMA_PREFIX}{uuid.uuid4().hex[:16]}"
+        while True:
             with transaction.atomic():
+                # Counted under a lock held until the new schema commits: concurrent refills (a refill
+                # queued after each provisioning, the scheduler's) take turns and never overfill.
+                _lock_pool_of(blueprint)
+                if pool_size(blueprint=blueprint) >= wanted:
+                    break
+                name = f"{POOL_SCHEMA_PREFIX}{uuid.uuid4().hex[:16]}"
                 clone_template(target=name, template=template)
                 with in_schema(name):
                     organisation_hooks.site_seed.call_one(
@@ -78,6 +83,16 @@ def pool_refill(*, size: int | None = None, blueprints: Sequence[Blueprint] | No
                 )
             made += 1
     return made
+
+
+#: The first key of the pool's advisory locks (the second is the blueprint's); any constant of our own.
+_POOL_LOCK_CLASS = 0x504F4F4C  # "POOL"
+
+
+def _lock_pool_of(blueprint: Blueprint) -> None:
+    """Wait for, and hold until the transaction ends, the refill lock of ``blueprint``'s pool."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_POOL_LOCK_CLASS, blueprint.key])
 
 
 def pool_drain_stale() -> int:

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -32,9 +32,9 @@ from sites.blueprints import DEFAULT_BLUEPRINT, blueprint_get
 from sites.catalogue import validate_app_keys
 from tenants import organisation_hooks
 from tenants.audit import Actor, audited
-from tenants.jobs import ProgressCallback, job_create, job_fail, job_mark, job_publish_step
+from tenants.jobs import ProgressCallback, job_claimed, job_create, job_fail, job_mark, job_publish_step
 from tenants.models import Domain, EmailDomain, Job, Organisation
-from tenants.naming import normalise_domain, schema_name_for_slug, validate_slug
+from tenants.naming import normalise_domain, normalise_email_domain, schema_name_for_slug, validate_slug
 from tenants.pool import pool_claim
 from tenants.roles import Role
 from tenants.schema_template import clone_template, ensure_template_schema
@@ -115,7 +115,9 @@ def provisioning_spec_build(
             errors.setdefault("domains", []).append(
                 _("%(domain)s is the shared space's own domain.") % {"domain": host}
             )
-    mail_domains = _normalise_hosts(list(email_domains), field="email_domains", errors=errors)
+    mail_domains = _normalise_hosts(
+        list(email_domains), field="email_domains", errors=errors, normalise=normalise_email_domain
+    )
     admin_email = (admin_email or "").strip()
     if admin_email:
         try:
@@ -131,6 +133,15 @@ def provisioning_spec_build(
     taken = sorted(Domain.objects.filter(domain__in=hosts).values_list("domain", flat=True))
     if taken:
         raise ValidationError({"domains": [_("%(domain)s is already in use.") % {"domain": host} for host in taken]})
+    held = sorted(EmailDomain.objects.filter(domain__in=mail_domains).values_list("domain", flat=True))
+    if held:
+        raise ValidationError(
+            {
+                "email_domains": [
+                    _("%(domain)s is already registered by another organisation.") % {"domain": host} for host in held
+                ]
+            }
+        )
     return ProvisioningSpec(
         name=name,
         slug=slug,
@@ -143,11 +154,17 @@ def provisioning_spec_build(
     )
 
 
-def _normalise_hosts(values: list[str], *, field: str, errors: dict[str, list[str]]) -> list[str]:
+def _normalise_hosts(
+    values: list[str],
+    *,
+    field: str,
+    errors: dict[str, list[str]],
+    normalise: Callable[[str], str] = normalise_domain,
+) -> list[str]:
     hosts: list[str] = []
     for raw in values:
         try:
-            host = normalise_domain(raw)
+            host = normalise(raw)
         except ValidationError as exc:
             errors.setdefault(field, []).extend(exc.messages)
             continue
@@ -223,7 +240,20 @@ def registry_rows_create(
 
 
 def organisation_provision_run(*, job: Job, progress: ProgressCallback | None = None) -> Organisation:
-    """Do a queued provisioning job. All or nothing; raises ``ProvisioningFailed`` with the reason."""
+    """Do a queued provisioning job. All or nothing; raises ``ProvisioningFailed`` with the reason.
+
+    Safe to run twice (a redelivered task): a finished job returns its outcome untouched, one running
+    in another worker raises ``tenants.jobs.JobBusy``.
+    """
+    with job_claimed(job=job) as mine:
+        if mine:
+            return _provision(job=job, progress=progress)
+    if job.state == Job.State.READY and job.organisation is not None:
+        return job.organisation
+    raise ProvisioningFailed(job.error or _("The reservation for this job no longer exists."))
+
+
+def _provision(*, job: Job, progress: ProgressCallback | None) -> Organisation:
     spec = ProvisioningSpec.from_payload(job.payload)
     organisation = job.organisation
     if organisation is None or organisation.status != Organisation.Status.PROVISIONING:

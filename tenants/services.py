@@ -7,6 +7,7 @@ Provisioning (how an organisation is made) is ``tenants.provisioning``; export a
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Sequence
 from datetime import timedelta
@@ -27,13 +28,15 @@ from sites.catalogue import validate_app_keys
 from sites.seeding import site_rename, site_set_hostname
 from tenants import organisation_hooks
 from tenants.audit import Actor, audited
-from tenants.jobs import ProgressCallback, job_create, job_enqueue, job_mark
+from tenants.errors import error_for_people
+from tenants.jobs import ProgressCallback, job_claimed, job_create, job_enqueue, job_mark
 from tenants.models import Domain, EmailDomain, Job, Organisation
-from tenants.naming import normalise_domain
+from tenants.naming import normalise_domain, normalise_email_domain
 from tenants.provisioning import organisation_create  # noqa: F401 - re-exported: the one way to make one
 from tenants.schemas import in_schema
 
 Status = Organisation.Status
+logger = logging.getLogger(__name__)
 
 
 def _require(organisation: Organisation, *allowed: str) -> None:
@@ -227,10 +230,30 @@ def organisation_email_domain_add(*, organisation: Organisation, domain: str, ac
     with audited(
         actor=actor, action="organisation.email_domain.add", organisation_slug=organisation.slug, domain=domain
     ):
-        host = _normalise_or_error(domain)
+        try:
+            host = normalise_email_domain(domain)
+        except ValidationError as exc:
+            raise ValidationError({"domain": exc.messages}) from exc
         _require(organisation, Status.ACTIVE, Status.SUSPENDED)
-        entry, _created = EmailDomain.objects.get_or_create(organisation=organisation, domain=host)
+        entry = EmailDomain.objects.filter(domain=host).first()
+        if entry is not None and entry.organisation_id != organisation.pk:
+            raise _email_domain_held(host)
+        if entry is None:
+            try:
+                with transaction.atomic():
+                    entry = EmailDomain.objects.create(organisation=organisation, domain=host)
+            except IntegrityError as exc:  # another request registered it between the read and the write
+                entry = EmailDomain.objects.filter(domain=host).first()
+                if entry is None or entry.organisation_id != organisation.pk:
+                    raise _email_domain_held(host) from exc
     return entry
+
+
+def _email_domain_held(host: str) -> ValidationError:
+    """The error for a domain held by another organisation; it does not say which (no registry leak)."""
+    return ValidationError(
+        {"domain": [_("%(domain)s is already registered by another organisation.") % {"domain": host}]}
+    )
 
 
 def organisation_email_domain_remove(*, organisation: Organisation, domain: str, actor: Actor) -> None:
@@ -338,7 +361,20 @@ def organisation_purge_request(
 
 
 def organisation_purge_run(*, job: Job, progress: ProgressCallback | None = None) -> None:
-    """Do a queued purge job; marks the job ready or failed with the reason."""
+    """Do a queued purge job; marks the job ready or failed with the reason.
+
+    Safe to run twice (a redelivered task): a finished job is left as it is (a failed one raises its
+    reason again); one running in another worker raises ``tenants.jobs.JobBusy``.
+    """
+    with job_claimed(job=job) as mine:
+        if mine:
+            _purge_run(job=job, progress=progress)
+            return
+    if job.state == Job.State.FAILED:
+        raise ValidationError(job.error)
+
+
+def _purge_run(*, job: Job, progress: ProgressCallback | None) -> None:
     organisation = job.organisation
     job_mark(job=job, state=Job.State.RUNNING, step="dropping_schema")
     if progress:
@@ -356,11 +392,33 @@ def organisation_purge_run(*, job: Job, progress: ProgressCallback | None = None
         progress("ready", 100)
 
 
+class PurgeIncomplete(RuntimeError):
+    """Some organisations due for purging could not be purged; the others were. ``str()`` names each failure."""
+
+    def __init__(self, *, purged: list[str], failed: dict[str, str]) -> None:
+        self.purged = purged
+        self.failed = failed
+        reasons = "; ".join(f"{slug}: {reason}" for slug, reason in failed.items())
+        super().__init__(f"Purged {len(purged)}, failed {len(failed)}: {reasons}")
+
+
 def organisations_purge_due(*, actor: Actor) -> list[str]:
-    """Purge every organisation whose grace period has ended. Returns their slugs."""
-    purged = []
-    due = Organisation.objects.filter(status=Status.PENDING_DELETION, deletion_due_at__lte=timezone.now())
+    """Purge every organisation whose grace period has ended. Returns their slugs.
+
+    One that fails is rolled back whole (audited as a failure, logged) and the others are still purged;
+    then ``PurgeIncomplete`` reports the failures (the scheduled task fails visibly; the next run retries).
+    """
+    purged: list[str] = []
+    failed: dict[str, str] = {}
+    due = list(Organisation.objects.filter(status=Status.PENDING_DELETION, deletion_due_at__lte=timezone.now()))
     for organisation in due:
-        organisation_purge(organisation=organisation, actor=actor)
+        try:
+            organisation_purge(organisation=organisation, actor=actor)
+        except Exception as exc:  # one organisation's failure must not stop the others
+            logger.exception("Purging organisation %s failed", organisation.slug)
+            failed[organisation.slug] = error_for_people(exc)
+            continue
         purged.append(organisation.slug)
+    if failed:
+        raise PurgeIncomplete(purged=purged, failed=failed)
     return purged

@@ -11,6 +11,7 @@ import pyotp
 import pytest
 from django.core import mail
 
+from shared_apps.accounts.mail import account_mail_send
 from tests.harness.people import PASSWORD
 
 #: A password Django's validators accept (long, not common, not numeric, not like the address).
@@ -41,9 +42,24 @@ def synced(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
     return queued
 
 
+@pytest.fixture(autouse=True)
+def account_mails_inline(monkeypatch) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    """The account e-mails' task (``accounts.account_mail_send``) runs here and now when it is queued (the
+    worker's job, no broker), each queued call recorded."""
+    queued: list[dict] = []  # type: ignore[type-arg]
+
+    def delay(**kwargs):  # type: ignore[no-untyped-def]
+        queued.append(kwargs)
+        return account_mail_send.apply(kwargs=kwargs)
+
+    monkeypatch.setattr(account_mail_send, "delay", delay)
+    return queued
+
+
 @pytest.fixture
-def after_commit(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    """``with after_commit(): ...`` runs what the block queued for after commit (the e-mails) at its end."""
+def after_commit(django_capture_on_commit_callbacks, account_mails_inline):  # type: ignore[no-untyped-def]
+    """``with after_commit(): ...`` runs what the block queued for after commit at its end: the e-mails' tasks
+    run at once (``account_mails_inline``)."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 

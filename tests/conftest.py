@@ -66,7 +66,7 @@ def _say(config: pytest.Config, line: str) -> None:
     _HARNESS_REPORT.append(line.strip())
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def report(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """``report(line)``: a figure a test measured, printed in the run's summary (also under pytest-xdist)."""
     return lambda line: _say(request.config, line)

@@ -19,6 +19,7 @@ from tests.harness.people import make_person
 pytestmark = pytest.mark.django_db
 
 own_cache, synced, after_commit = support.own_cache, support.synced, support.after_commit
+account_mails_inline = support.account_mails_inline  # the account e-mails' task runs when queued
 steady_totp_clock = support.steady_totp_clock
 
 OPERATOR = Actor.system("tests")

@@ -85,7 +85,10 @@ def test_profiles_name_every_active_organisation_the_person_is_a_member_of(direc
     world = directory_world
     both = world.a_editor_b_member.account.pk
     assert [ref.slug for ref in memberships_of(account_ids=[both])[both]] == ["org-a", "org-b"]
+    # A directory names only the organisations the viewer shares with the person (issue 13, defect 5).
     response = client_for(world.org_a, person=world.a_member).get("/people/")
+    assert b"Organisation A" in response.content and b"Organisation B" not in response.content
+    response = client_for(world.org_a, person=world.a_editor_b_member).get("/people/")
     assert b"Organisation A, Organisation B" in response.content
 
     Organisation.objects.filter(pk=world.org_b.pk).update(status=Organisation.Status.SUSPENDED)
@@ -135,8 +138,10 @@ def test_a_profile_page_shows_the_fields_to_those_who_may_see_it(directory_world
     url = f"/people/{world.a_member.account.pk}/"
     response = client_for(None, person=world.b_member).get(url)
     assert response.status_code == 200
-    for text in (b"Anna Member", b"Policy officer", b"Housing and zoning.", b"Organisation A"):
+    for text in (b"Anna Member", b"Policy officer", b"Housing and zoning."):
         assert text in response.content
+    assert b"Organisation A" not in response.content  # B's member shares no organisation with her (defect 5)
+    assert b"Organisation A" in client_for(None, person=world.a_editor).get(url).content
     assert client_for(None, person=world.citizen).get(url).status_code == 404
     assert client_for(None).get(f"/people/{world.citizen.account.pk}/").status_code == 404
 

@@ -221,7 +221,8 @@ def test_search_within_a_collection_stays_within_it(library):
 def test_bad_search_input_is_a_clear_400(library, params):
     response = client_as(library.world, "a_member").get("/library/", params)
     assert response.status_code == 400
-    assert b'role="alert"' in response.content
+    # A NUL byte is refused before the page is reached (tenants/nul_bytes.py), with a message of its own.
+    assert b'role="alert"' in response.content or (params.get("q", "").endswith("\x00") and b"NUL" in response.content)
 
 
 def test_sorting_by_title_or_newest_and_pages_of_25(library):

@@ -36,6 +36,7 @@ from shared_apps.groups.services.moderation import report_create
 from tenants.audit import Actor
 from tenants.models import AuditEvent, Job, Organisation
 from tenants.schemas import in_schema
+from tests.accounts_support import account_mails_inline  # noqa: F401 (autouse: the e-mails' task runs when queued)
 from tests.harness.clients import client_for
 from tests.harness.people import make_person
 

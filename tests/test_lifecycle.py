@@ -29,6 +29,7 @@ from tenants.provisioning import (
     organisation_provision_submit,
 )
 from tenants.roles import Role
+from tests.accounts_support import account_mails_inline  # noqa: F401 (autouse: the e-mails' task runs when queued)
 from tests.harness.clients import client_for
 from tests.harness.people import make_person
 

@@ -18,6 +18,7 @@ from tenant_apps.members.selectors import role_of
 from tenants.audit import Actor
 from tenants.models import AuditEvent, EmailDomain
 from tenants.roles import Role
+from tests.accounts_support import account_mails_inline  # noqa: F401 (autouse: the e-mails' task runs when queued)
 from tests.harness.clients import client_for
 from tests.harness.people import make_person
 

@@ -20,6 +20,7 @@ from tenants.schema_template import (
     template_schema_name,
 )
 from tenants.selectors import schemas_behind_migrations
+from tests.accounts_support import account_mails_inline  # noqa: F401 (autouse: the e-mails' task runs when queued)
 from tests.harness.clients import client_for
 
 pytestmark = pytest.mark.django_db

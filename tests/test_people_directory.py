@@ -212,7 +212,6 @@ def test_members_see_their_organisations_people_with_their_profiles(directory):
         ("?q=archivist", set()),  # org B's member is not in org A's directory
         ("?q=100%25", set()),
         ("?page=abc", A_MEMBERS),
-        ("?page=%00", A_MEMBERS),
         ("?page=999", A_MEMBERS),
     ],
 )
@@ -223,6 +222,13 @@ def test_filters_and_search(directory, query, expected):
     assert {person.display_name for person in people} == expected
 
 
+@pytest.mark.parametrize("query", ["?q=%00", "?team=a%00b", "?page=%00"])
+def test_a_nul_byte_in_the_directorys_input_is_a_400(directory, query):
+    """Refused before the page is reached (tenants/nul_bytes.py), with a message, never a 500."""
+    response = client_for(directory.org_a, person=directory.a_member).get(directory.directory_url + query)
+    assert response.status_code == 400 and b"NUL" in response.content
+
+
 def test_the_filters_offer_the_members_teams_and_expertise_only(directory):
     response = client_for(directory.org_a, person=directory.a_member).get(directory.directory_url)
     filters = response.context["filters"]
@@ -231,7 +237,7 @@ def test_the_filters_offer_the_members_teams_and_expertise_only(directory):
     assert b'<option value="Housing">Housing</option>' in response.content
 
 
-@pytest.mark.parametrize("query", ["?q=%00", "?q=" + "x" * 500, "?team=a%00b", "?expertise=" + "y" * 80])
+@pytest.mark.parametrize("query", ["?q=" + "x" * 500, "?expertise=" + "y" * 80])
 def test_bad_search_input_is_a_clear_400_never_a_500(directory, query):
     response = client_for(directory.org_a, person=directory.a_member).get(directory.directory_url + query)
     assert response.status_code == 400

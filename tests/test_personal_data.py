@@ -132,10 +132,10 @@ def test_the_export_holds_the_account_and_the_persons_content_from_both_organisa
             local_user = json.loads(archive.read(f"organisations/{slug}/local_user.json"))
             assert local_user["id"] == mine["user"] and "password" not in local_user
             pages = json.loads(archive.read(f"organisations/{slug}/pages.json"))
-            assert [p["title"] for p in pages] == [f"Page mine-{key}"]
-            assert f"Body mine-{key}" in pages[0]["content"]["body"]
+            assert [p["title"] for p in pages] == [f"Page mine-{key}"]  # of their own revision (issue 13, defect 6)
             revisions = json.loads(archive.read(f"organisations/{slug}/revisions.json"))
             assert [r["object_id"] for r in revisions] == [str(mine["page"])]
+            assert f"Body mine-{key}" in revisions[0]["content"]["body"]
             [document] = json.loads(archive.read(f"organisations/{slug}/documents.json"))
             assert document["title"] == f"Document mine-{key}"
             assert archive.read(document["file_in_archive"]) == f"text of mine-{key}".encode()

@@ -41,7 +41,6 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
 from govsquare.layout import REPO_ROOT
-from shared_apps.accounts import selectors as account_selectors
 from shared_apps.accounts.models import Account, AccountEmail
 from shared_apps.identity_provider.keys import development_signing_key, signing_key_problem
 from shared_apps.identity_provider.selectors import CLIENT_ID_PREFIX, oidc_client_for, oidc_client_id
@@ -250,13 +249,14 @@ def test_without_pkce_or_with_the_wrong_verifier_there_is_no_token(world, provid
         )
 
 
-def test_civil_servant_and_email_verified_claims(world, provider, monkeypatch):
+def test_civil_servant_and_email_verified_claims(world, provider):
+    """The ID token vouches for a civil servant exactly while the rule holds: a verified address at a domain an
+    organisation registered. Deregistering the domain, or an unverified address, ends it at the next sign-in."""
     services.organisation_email_domain_add(organisation=world.org_a, domain="org-a.example", actor=OPERATOR)
     person = make_person(key="servant", email="servant@org-a.example")
-    AccountEmail.objects.update_or_create(
+    address, _ = AccountEmail.objects.update_or_create(
         account=person.account, email=person.email, defaults={"is_primary": True, "verified_at": timezone.now()}
     )
-    expected = hasattr(account_selectors, "account_is_civil_servant")
 
     def claims_now() -> dict:
         session, metadata = _oidc_session(world.org_a)
@@ -269,11 +269,29 @@ def test_civil_servant_and_email_verified_claims(world, provider, monkeypatch):
         return _verified_id_token(token, metadata, client_id=client_id, nonce=nonce, session=session)
 
     claims = claims_now()
-    assert claims["email_verified"] is True
-    assert claims["civil_servant"] is expected
-    # Until accounts.selectors.account_is_civil_servant exists, nobody is vouched for as a civil servant.
-    monkeypatch.delattr(account_selectors, "account_is_civil_servant", raising=False)
-    assert claims_now()["civil_servant"] is False
+    assert (claims["email_verified"], claims["civil_servant"]) == (True, True)
+
+    AccountEmail.objects.filter(pk=address.pk).update(verified_at=None)
+    claims = claims_now()
+    assert (claims["email_verified"], claims["civil_servant"]) == (False, False)
+
+    AccountEmail.objects.filter(pk=address.pk).update(verified_at=timezone.now())
+    services.organisation_email_domain_remove(organisation=world.org_a, domain="org-a.example", actor=OPERATOR)
+    claims = claims_now()
+    assert (claims["email_verified"], claims["civil_servant"]) == (True, False)
+
+    # A citizen (an address at no registered domain) is never vouched for.
+    citizen = client_for(None, person=world.citizen)
+    session, metadata = _oidc_session(world.org_a)
+    location, answer, verifier, nonce = _authorize(session, metadata, citizen)
+    token = session.fetch_token(
+        _internal(metadata["token_endpoint"]), authorization_response=location, state=answer["state"],
+        code_verifier=verifier,
+    )  # fmt: skip
+    client_id = oidc_client_id(organisation_id=world.org_a.pk)
+    assert (
+        _verified_id_token(token, metadata, client_id=client_id, nonce=nonce, session=session)["civil_servant"] is False
+    )
 
 
 def test_an_anonymous_browser_is_sent_to_the_shared_space_sign_in(world, provider):

@@ -33,6 +33,7 @@ from shared_apps.groups.access import GroupViewer
 from shared_apps.groups.models import Group, GroupActivity
 from shared_apps.groups.services.activity import activity_forget, activity_record
 from shared_apps.groups.services.common import refuse
+from tenants.storage import StorageFull, is_no_room
 
 _CHUNK = 64 * 1024
 
@@ -264,6 +265,8 @@ def file_upload(*, group: Group, actor: Account, upload: File | None, folder_id:
             item.file.storage.delete(item.file.name)
         if isinstance(error, IntegrityError):  # uploaded at the same moment by someone else
             raise _file_taken_error(name, "file") from None
+        if is_no_room(error):  # the disk is full: the storage kept nothing of it
+            raise ValidationError({"file": [str(StorageFull.message)]}) from None
         raise
     return item
 

@@ -16,12 +16,15 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.utils.functional import cached_property
 
+from tenants.storage import WholeFilesMixin
+
 #: The shared space's media folder, under ``MEDIA_ROOT``.
 SHARED_SPACE_FOLDER = "public"
 
 
-class SharedSpaceStorage(FileSystemStorage):
-    """Files under ``MEDIA_ROOT/public/`` (follows ``MEDIA_ROOT`` when a test changes it); no URL."""
+class SharedSpaceStorage(WholeFilesMixin, FileSystemStorage):
+    """Files under ``MEDIA_ROOT/public/`` (follows ``MEDIA_ROOT`` when a test changes it); no URL; a write that
+    fails half-way leaves nothing (``tenants.storage``)."""
 
     @cached_property
     def base_location(self) -> str:

@@ -10,10 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.oauth2.rfc6749 import errors
 
 from shared_apps.accounts import selectors
 
 CLAIMS = ("sub", "email", "email_verified", "name", "civil_servant")
+#: django-oauth-toolkit keeps the nonce in a 255-character column: a longer one is refused as a bad request.
+NONCE_MAX_LENGTH = 255
 
 
 class GovSquareOAuth2Validator(OAuth2Validator):
@@ -31,6 +34,13 @@ class GovSquareOAuth2Validator(OAuth2Validator):
 
     def get_discovery_claims(self, request: Any) -> list[str]:
         return list(CLAIMS)
+
+    def save_authorization_code(self, client_id: str, code: dict, request: Any, *args: Any, **kwargs: Any) -> None:
+        if len(getattr(request, "nonce", None) or "") > NONCE_MAX_LENGTH:
+            raise errors.InvalidRequestError(
+                description=f"The nonce may be at most {NONCE_MAX_LENGTH} characters long.", request=request
+            )
+        super().save_authorization_code(client_id, code, request, *args, **kwargs)
 
     def validate_silent_login(self, request: Any) -> bool:
         # django-oauth-toolkit's authorisation view only gets this far for a signed-in user (an anonymous

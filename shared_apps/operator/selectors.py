@@ -102,7 +102,7 @@ def organisation_jobs(*, organisation: Organisation, limit: int = 20) -> QuerySe
 
 
 def organisation_audit_events(*, organisation: Organisation, limit: int = 100) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(organisation_slug=organisation.slug).order_by("-at", "-id")[:limit]
+    return AuditEvent.objects.filter(organisation_id=organisation.pk).order_by("-at", "-id")[:limit]
 
 
 def job_get(*, job_id: uuid.UUID | str) -> Job:

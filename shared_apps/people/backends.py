@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shared_apps.accounts.client_address import client_ip
 from shared_apps.accounts.mail import platform_url
 from shared_apps.accounts.selectors import SecondFactor
 from shared_apps.accounts.services.sign_in import account_password_check, account_second_factor_check
@@ -41,7 +42,7 @@ class AccountBackend(ModelBackend):
         email = email or username or kwargs.get(User.USERNAME_FIELD)
         if not email or password is None:
             return None
-        ip = request.META.get("REMOTE_ADDR") if request is not None else None
+        ip = client_ip(request) if request is not None else None
         outcome = account_password_check(email=email, password=password, ip=ip)
         if not outcome.ok or outcome.account is None:
             if outcome.retry_at is not None:  # locked or throttled: say until when

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from shared_apps.accounts.models import Account
 from shared_apps.shared_space.selectors import directory_accounts, directory_profile, profiles_for
+from tenants.nul_bytes import refuse_nul_bytes
 
 PAGE_SIZE = 50
 
@@ -19,19 +20,20 @@ def _viewer(request: HttpRequest) -> Account | None:
 
 
 @require_GET
+@refuse_nul_bytes
 def people(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
-    page = Paginator(directory_accounts(viewer=_viewer(request), query=query), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    viewer = _viewer(request)
+    page = Paginator(directory_accounts(viewer=viewer, query=query), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "shared_space/people.html",
-        {"profiles": profiles_for(accounts=page.object_list), "page": page, "query": query},
+        {"profiles": profiles_for(accounts=page.object_list, viewer=viewer), "page": page, "query": query},
     )
 
 
 @require_GET
+@refuse_nul_bytes
 def person(request: HttpRequest, account_id: str) -> HttpResponse:
     profile = directory_profile(viewer=_viewer(request), account_id=account_id)
     if profile is None:

@@ -10,8 +10,10 @@ A civil servant has a verified e-mail address at an e-mail domain registered by 
 not being deleted (the rule of ``shared_apps.accounts.selectors.account_is_civil_servant``, here as a
 query over many accounts at once).
 
-A profile shows the display name, job title, the organisations the person is a member of (active ones),
-photo and bio; never an e-mail address.
+A profile shows the display name, job title, photo and bio, and of the (active) organisations the person
+is a member of only those the viewer is a member of too: a membership is the organisation's own information,
+shown in its own directory to its own members; a colleague's other memberships are not the viewer's business.
+A citizen or an anonymous visitor sees no memberships; a person sees all of their own. Never an e-mail address.
 """
 
 from __future__ import annotations
@@ -95,16 +97,20 @@ def directory_accounts(*, viewer: Account | None, query: str = "") -> QuerySet[A
 def directory_profile(*, viewer: Account | None, account_id: UUID | str) -> Profile | None:
     """One profile of the platform directory, or ``None`` when ``viewer`` may not see it (or it does not exist)."""
     account = directory_accounts(viewer=viewer).filter(pk=account_id).first()
-    return profiles_for(accounts=[account])[0] if account is not None else None
+    return profiles_for(accounts=[account], viewer=viewer)[0] if account is not None else None
 
 
 # --- Profiles --------------------------------------------------------------------------------------------
 
 
-def profiles_for(*, accounts: Iterable[Account]) -> list[Profile]:
-    """The profiles of ``accounts``, in their order (one query across the schemas for the memberships)."""
+def profiles_for(*, accounts: Iterable[Account], viewer: Account | None = None) -> list[Profile]:
+    """The profiles of ``accounts`` as ``viewer`` sees them (``None``: anonymous), in their order (one query
+    across the schemas for the memberships): each names only the organisations it shares with the viewer."""
     accounts = list(accounts)
-    memberships = memberships_of(account_ids=[account.pk for account in accounts])
+    viewer_id = viewer.pk if viewer is not None and viewer.is_active else None
+    ids = [account.pk for account in accounts]
+    memberships = memberships_of(account_ids=[*ids, viewer_id] if viewer_id is not None else ids)
+    shared = {ref.slug for ref in memberships.get(viewer_id, ())} if viewer_id is not None else set()
     with in_public_schema():  # profile photos are stored with the public schema's media
         return [
             Profile(
@@ -113,7 +119,7 @@ def profiles_for(*, accounts: Iterable[Account]) -> list[Profile]:
                 job_title=account.job_title,
                 bio=account.bio,
                 photo_url=account.photo.url if account.photo else "",
-                organisations=tuple(memberships.get(account.pk, ())),
+                organisations=tuple(ref for ref in memberships.get(account.pk, ()) if ref.slug in shared),
             )
             for account in accounts
         ]

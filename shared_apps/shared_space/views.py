@@ -21,7 +21,7 @@ def shared_space_home(request: HttpRequest) -> HttpResponse:
     """The active organisations, the groups the viewer may see (theirs first) and the people they may see."""
     account = account_for_user(user=request.user) if request.user.is_authenticated else None
     groups = list(directory_groups(viewer=viewer_for_user(request.user))[:HOME_GROUPS])
-    people = profiles_for(accounts=directory_accounts(viewer=account)[:HOME_PEOPLE])
+    people = profiles_for(accounts=directory_accounts(viewer=account)[:HOME_PEOPLE], viewer=account)
     response = render(
         request,
         "shared_space/home.html",

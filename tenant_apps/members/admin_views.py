@@ -184,3 +184,15 @@ def revoke(request: HttpRequest, organisation: Organisation, invitation_id: int)
             organisation=organisation, invitation_id=invitation_id, actor=memberships.actor_for_user(user=request.user)
         ),
     )
+
+
+def wagtail_accounts_closed(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Wagtail's own Users and Groups screens (``/admin/users/…``, ``/admin/groups/…``), closed on every subsite.
+
+    Memberships and roles change only through the audited Members screens (``tenant_apps.members``),
+    which keep the last-administrator rule and create no local user without an account. A GET is sent
+    there; anything else (a form posting ``is_superuser``, a new local user, a group) is refused.
+    """
+    if request.method in ("GET", "HEAD"):
+        return redirect("members_index")
+    raise PermissionDenied(_("Members and roles are managed on the Members screen."))

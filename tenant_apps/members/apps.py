@@ -14,7 +14,7 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self) -> None:
-        from tenant_apps.members import memberships, operator_access, selectors, services  # noqa: PLC0415 - AppConfig.ready(): the app registry is ready only now
+        from tenant_apps.members import audit_hooks, memberships, operator_access, selectors, services  # noqa: F401, PLC0415 - AppConfig.ready(): the app registry is ready only now; audit_hooks registers Settings > Audit trail
 
         operator_access.connect_signals()
         # What the public side asks of memberships (tenants.organisation_hooks).

@@ -19,14 +19,13 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shared_apps.accounts.mail import mail_queue
 from shared_apps.accounts.models import Account, Invitation, JoinRequest
 from shared_apps.accounts.selectors import account_find_by_email
 from shared_apps.accounts.services.invitations import invitation_create
@@ -176,13 +175,7 @@ def join_request_approve(*, organisation: Organisation, join_request_id: int, ac
             user = local_user_for_account(account=join_request.account)
             if role_of(user=user) is None:
                 membership_set_role(user=user, role=Role.MEMBER)
-            _tell_after_commit(
-                organisation=organisation,
-                email=join_request.account.email,
-                subject=_("Welcome to %(organisation)s on GovSquare") % {"organisation": organisation.name},
-                body=_("Your request to join %(organisation)s was approved. Welcome!\n")
-                % {"organisation": organisation.name},
-            )
+            _tell_after_commit(organisation=organisation, account=join_request.account, approved=True)
     return join_request
 
 
@@ -195,13 +188,7 @@ def join_request_refuse(*, organisation: Organisation, join_request_id: int, act
             join_request = _decide(
                 organisation=organisation, join_request_id=join_request_id, actor=actor, approve=False, detail=detail
             )
-            _tell_after_commit(
-                organisation=organisation,
-                email=join_request.account.email,
-                subject=_("Your request to join %(organisation)s") % {"organisation": organisation.name},
-                body=_("Your request to join %(organisation)s was not approved.\n")
-                % {"organisation": organisation.name},
-            )
+            _tell_after_commit(organisation=organisation, account=join_request.account, approved=False)
     return join_request
 
 
@@ -393,10 +380,11 @@ def membership_remove(*, organisation: Organisation, user_id: int, actor: Actor)
 # --- E-mail --------------------------------------------------------------------------------------------
 
 
-def _tell_after_commit(*, organisation: Organisation, email: str, subject: str, body: str) -> None:
-    port = settings.PLATFORM_PORT
-    suffix = "" if port in (80, 443) else f":{port}"
-    link = f"{settings.PLATFORM_SCHEME}://{organisation.primary_host()}{suffix}/"
-    transaction.on_commit(
-        lambda: send_mail(subject=subject, message=f"{body}\n{link}\n", from_email=None, recipient_list=[email])
+def _tell_after_commit(*, organisation: Organisation, account: Account, approved: bool) -> None:
+    """The decision's e-mail, built and sent by a worker after commit (``shared_apps.accounts.mail``)."""
+    mail_queue(
+        builder="shared_apps.accounts.services.invitations.organisation_join_decision_mail",
+        account_id=str(account.pk),
+        organisation_id=organisation.pk,
+        approved=approved,
     )

@@ -143,7 +143,7 @@ def organisation_directory(*, organisation: Organisation, viewer: User) -> list[
         )
     with in_public_schema():
         accounts = Account.objects.filter(pk__in=account_ids, is_active=True).order_by("display_name", "pk")
-        return profiles_for(accounts=accounts)
+        return profiles_for(accounts=accounts, viewer=Account.objects.filter(pk=viewer.account_id).first())
 
 
 # --- Across organisation schemas (the hook points the public side calls) ------------------------------

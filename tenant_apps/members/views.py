@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shared_apps.accounts.models import Account
@@ -18,6 +23,21 @@ from tenant_apps.members.selectors import (
     join_request_pending_for,
     organisation_directory,
 )
+from tenants.nul_bytes import refuse_nul_bytes
+
+
+def private_when_signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """An answer made for a signed-in person is theirs alone: ``Cache-Control: private``, ``Vary: Cookie``."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        patch_vary_headers(response, ["Cookie"])
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True)
+        return response
+
+    return wrapped
 
 
 def _account_of(request: HttpRequest) -> Account | None:
@@ -35,6 +55,8 @@ def _join_context(request: HttpRequest, organisation, account: Account, form: Jo
 
 
 @require_http_methods(["GET", "HEAD"])
+@refuse_nul_bytes
+@private_when_signed_in
 def people(request: HttpRequest) -> HttpResponse:
     organisation = organisation_of(request)
     if not request.user.is_authenticated:
@@ -51,6 +73,8 @@ def people(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@refuse_nul_bytes
+@private_when_signed_in
 def join(request: HttpRequest) -> HttpResponse:
     organisation = organisation_of(request)
     if not request.user.is_authenticated:
@@ -77,6 +101,8 @@ def join(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@refuse_nul_bytes
+@private_when_signed_in
 def accept_invitation(request: HttpRequest) -> HttpResponse:
     organisation = organisation_of(request)
     if not request.user.is_authenticated:

@@ -21,15 +21,18 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 from wagtail.documents import get_document_model
+from wagtail.documents.views.serve import serve as wagtail_serve_document
 from wagtail.images import get_image_model
 from wagtail.utils import sendfile_streaming_backend
 from wagtail.utils.sendfile import sendfile
 
 from tenant_apps.pages.refusals import refusal
-from tenant_apps.pages.views import cache_for_level
+from tenant_apps.pages.views import DOCUMENT_CHECKED, cache_for_level, document_cache_headers
 from tenant_apps.pages.visibility import Level, can_view, collection_level, viewer_for_user
+from tenants.nul_bytes import refuse_nul_bytes
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ def send_stored_file(request: HttpRequest, *, name: str) -> HttpResponse:
 
 
 @require_safe
+@refuse_nul_bytes
 def serve_media(request: HttpRequest, schema: str, path: str) -> HttpResponse:
     """``MEDIA_URL<schema>/<path>``: a file of this organisation's, to those who may see what it belongs to."""
     if schema != connection.schema_name:
@@ -96,3 +100,17 @@ def serve_media(request: HttpRequest, schema: str, path: str) -> HttpResponse:
     if owner.canonical_url is not None:
         return HttpResponseRedirect(owner.canonical_url)
     return cache_for_level(send_stored_file(request, name=path), level=owner.level)
+
+
+def serve_document(request: HttpRequest, document_id: str, document_filename: str) -> HttpResponse:
+    """``/documents/<id>/<file>``: Wagtail's view (the visibility hook, then its ETag answers and sendfile),
+    with the answer marked for caches by the level the hook found (``views.document_cache_headers``).
+    A refusal or a 404 stays as it is: never ``public``."""
+    response = wagtail_serve_document(request, document_id, document_filename)
+    checked = getattr(request, DOCUMENT_CHECKED, None)
+    if checked is not None:
+        level, viewer = checked
+        return document_cache_headers(response, level=level, viewer=viewer)
+    patch_cache_control(response, private=True)
+    patch_vary_headers(response, ["Cookie"])
+    return response

@@ -1,5 +1,7 @@
-"""The page types' share of a person's data export, in the current schema: pages owned, revisions made,
-documents and images uploaded. Registered for ``personal_data_export`` (``tenants.organisation_hooks``).
+"""The page types' share of a person's data export, in the current schema: the person's own contributions
+— the revisions they made (with their content), the documents and images they uploaded, and the list of the
+pages they own, each with the title of their own latest revision — never a page's current content, which may
+hold other people's later edits. Registered for ``personal_data_export`` (``tenants.organisation_hooks``).
 
 Nothing is erased here: contributions stay, with the anonymised local user as their author.
 """
@@ -25,19 +27,27 @@ def export_contributions(*, account: Account, local_user: User, archive: Persona
 
 
 def _pages_owned(user: User) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": page.pk,
-            "type": page._meta.label_lower,
-            "title": page.title,
-            "url_path": page.url_path,
-            "live": page.live,
-            "first_published_at": page.first_published_at,
-            "last_published_at": page.last_published_at,
-            "content": page.serializable_data(),
-        }
-        for page in Page.objects.filter(owner=user).order_by("path").specific()
-    ]
+    """The pages ``user`` owns, as they left them: the title of their own latest revision (``None`` if they
+    never saved one), not the page's current title or content."""
+    pages = list(Page.objects.filter(owner=user).order_by("path").select_related("content_type"))
+    latest_own: dict[str, Revision] = {}
+    for revision in Revision.page_revisions.filter(user=user, object_id__in=[str(page.pk) for page in pages]).order_by(
+        "created_at", "pk"
+    ):
+        latest_own[revision.object_id] = revision
+    rows = []
+    for page in pages:
+        revision = latest_own.get(str(page.pk))
+        rows.append(
+            {
+                "id": page.pk,
+                "type": f"{page.content_type.app_label}.{page.content_type.model}",
+                "title": revision.content.get("title") if revision is not None else None,
+                "your_latest_revision": revision.pk if revision is not None else None,
+                "your_latest_revision_at": revision.created_at if revision is not None else None,
+            }
+        )
+    return rows
 
 
 def _revisions_made(user: User) -> list[dict[str, Any]]:

@@ -34,6 +34,7 @@ from tenant_apps.pages.visibility import (
     viewer_for_user,
     visible_pages,
 )
+from tenants.nul_bytes import nul_refusal, refuse_nul_bytes, request_has_nul
 
 SEARCH_RESULTS = 20  # per page
 FEED_ITEMS = 20
@@ -57,6 +58,22 @@ def cache_for_level(response: HttpResponse, *, level: Level) -> HttpResponse:
     return response
 
 
+#: Set on the request by the ``before_serve_document`` hook once the viewer may see the document: (level, viewer).
+DOCUMENT_CHECKED = "_govsquare_document_checked"
+
+
+def document_cache_headers(response: HttpResponse, *, level: Level, viewer: Viewer) -> HttpResponse:
+    """A public document asked for by an anonymous visitor may be kept by shared caches; any other answer
+    (signed in, or a document not for everyone) is the viewer's alone: ``private``, never ``public``."""
+    if level == Level.PUBLIC and not viewer.authenticated:
+        patch_cache_control(response, public=True, max_age=3600)
+        return response
+    response.headers.pop("Cache-Control", None)  # a "public" set on the way must not survive
+    patch_cache_control(response, private=True, max_age=3600)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
 def site_pages(request: HttpRequest) -> QuerySet:
     """The live pages of the request's site that Wagtail's own privacy options do not close."""
     site = Site.find_for_request(request)
@@ -65,6 +82,7 @@ def site_pages(request: HttpRequest) -> QuerySet:
     return Page.objects.live().public().descendant_of(site.root_page, inclusive=True)
 
 
+@refuse_nul_bytes
 def search(request: HttpRequest) -> HttpResponse:
     """``/search/``: the platform search (``shared_apps.search``), with this subsite's organisation as "this
     organisation": its pages and documents, other organisations' and the groups' — what the viewer may see."""
@@ -121,6 +139,16 @@ class VisiblePagesAPIViewSet(PagesAPIViewSet):
     """
 
     authentication_classes = [SessionAuthentication]
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
+        if request_has_nul(request):  # PostgreSQL cannot compare text with a NUL: bad input, not a 500
+            return nul_refusal()
+        return super().dispatch(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """The pages a signed-in caller may see are theirs alone: kept by no shared cache."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        return _per_viewer(response, viewer=viewer_for_user(request.user))
 
     def get_base_queryset(self) -> QuerySet:
         return visible_pages(queryset=super().get_base_queryset(), viewer=viewer_for_user(self.request.user))

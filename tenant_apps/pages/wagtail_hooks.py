@@ -7,12 +7,16 @@ pass both, neither overrides the other.
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import path, reverse
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.documents.views import multiple as multiple_documents
 from wagtail.images.formats import get_image_format
 from wagtail.images.rich_text import ImageEmbedHandler
 from wagtail.models import PageViewRestriction
@@ -23,8 +27,13 @@ from tenant_apps.pages.catalogue import page_is_switched_off
 from tenant_apps.pages.models import HomePage
 from tenant_apps.pages.refusals import refusal
 from tenant_apps.pages.services import home_visit_record
-from tenant_apps.pages.views import signed_image_url
-from tenant_apps.pages.visibility import can_view_document, can_view_page, viewer_for_user
+from tenant_apps.pages.views import DOCUMENT_CHECKED, signed_image_url
+from tenant_apps.pages.visibility import (
+    can_view_document,
+    can_view_page,
+    collection_level,
+    viewer_for_user,
+)
 
 
 @hooks.register("before_serve_page")
@@ -59,12 +68,18 @@ def record_home_visit(page, request: HttpRequest, serve_args, serve_kwargs) -> N
 
 @hooks.register("before_serve_document")
 def enforce_document_visibility(document, request: HttpRequest) -> HttpResponse | None:  # type: ignore[no-untyped-def]
-    """Documents are served by Wagtail's view (``WAGTAILDOCS_SERVE_METHOD = "serve_view"``); their stored
-    file's media URL leads back here (``tenant_apps.pages.media``)."""
+    """Documents are served by Wagtail's view (``WAGTAILDOCS_SERVE_METHOD = "serve_view"``), through
+    ``tenant_apps.pages.media.serve_document``; their stored file's media URL leads back there too.
+
+    This runs before Wagtail's ETag and ``If-Modified-Since`` answers, so someone who may not see the
+    document is refused, never answered 304. For someone who may, it notes the level on the request, and
+    ``serve_document`` marks the answer (a 304 included) by it: ``views.document_cache_headers``.
+    """
     viewer = viewer_for_user(request.user)
-    if can_view_document(viewer=viewer, document=document):
-        return None
-    return refusal(request, viewer=viewer)
+    if not can_view_document(viewer=viewer, document=document):
+        return refusal(request, viewer=viewer)
+    setattr(request, DOCUMENT_CHECKED, (collection_level(document.collection), viewer))
+    return None
 
 
 class CheckedImageEmbedHandler(ImageEmbedHandler):
@@ -118,3 +133,20 @@ def register_apps_menu_item() -> MenuItem:
     return AdministratorsMenuItem(
         gettext_lazy("Apps"), reverse("pages_apps_settings"), name="apps", icon_name="cogs", order=600
     )
+
+
+# --- Wagtail's multiple document upload: a POST without a file is a bad request, not a server error -----------
+
+
+def documents_add_multiple(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Wagtail's multiple-upload view reads ``request.FILES["files[]"]`` unchecked; a POST without it (or a
+    malformed multipart body) is answered 400 here, everything else goes to Wagtail's view as before."""
+    if request.method == "POST" and "files[]" not in request.FILES:
+        return JsonResponse({"success": False, "error_message": _("Choose a file to upload.")}, status=400)
+    return multiple_documents.AddView.as_view()(request, *args, **kwargs)
+
+
+@hooks.register("register_admin_urls", order=-100)
+def register_documents_add_multiple():  # type: ignore[no-untyped-def]
+    # Before wagtail.documents' own admin URLs (same address), so the guard runs first.
+    return [path("documents/multiple/add/", documents_add_multiple)]

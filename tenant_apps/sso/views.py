@@ -8,8 +8,10 @@ from urllib.parse import urlencode
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tenant_apps.sso.relying_party import (
@@ -53,6 +55,21 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             message=_("The platform's sign-in service cannot be reached. Please try again in a moment."),
             status=503,
         )
+
+
+@never_cache
+@csrf_exempt  # nothing is done with what is posted: no password is ever read here
+@require_http_methods(["GET", "HEAD", "POST"])
+def password_form_replacement(request: HttpRequest, *, default_next: str = "/") -> HttpResponse:
+    """Wagtail's own password forms (``/admin/login/``, ``/_util/login/``) on a subsite: off to the sign-on flow.
+
+    Signing in on a subsite goes through the shared space (one account, its two-factor step and lockout),
+    so these forms never take a password: a GET or a POST alike is sent to ``/accounts/login/`` with the
+    ``next`` it asked for, and nothing posted is read but ``next``.
+    """
+    candidate = request.GET.get("next") or (request.POST.get("next") if request.method == "POST" else None)
+    next_url = safe_next(request, candidate or default_next)
+    return HttpResponseRedirect(reverse("login") + "?" + urlencode({"next": next_url}))
 
 
 @never_cache

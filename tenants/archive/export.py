@@ -41,7 +41,15 @@ from tenants.archive.format import (
     schema_tables,
 )
 from tenants.audit import Actor, audited
-from tenants.jobs import ProgressCallback, job_create, job_enqueue, job_fail, job_mark, job_progress_reporter
+from tenants.jobs import (
+    ProgressCallback,
+    job_claimed,
+    job_create,
+    job_enqueue,
+    job_fail,
+    job_mark,
+    job_progress_reporter,
+)
 from tenants.models import Domain, EmailDomain, Job, Organisation
 from tenants.schema_template import schema_exists
 from tenants.schemas import in_public_schema
@@ -61,7 +69,20 @@ def organisation_export_request(*, organisation: Organisation, actor: Actor) -> 
 
 
 def organisation_export_run(*, job: Job, progress: ProgressCallback | None = None) -> Path:
-    """Do a queued export job; marks it ready (with the archive's path) or failed (with the reason)."""
+    """Do a queued export job; marks it ready (with the archive's path) or failed (with the reason).
+
+    Safe to run twice (a redelivered task): a finished job returns its archive (or its failure) and writes
+    no second one; one running in another worker raises ``tenants.jobs.JobBusy``.
+    """
+    with job_claimed(job=job) as mine:
+        if mine:
+            return _export_run(job=job, progress=progress)
+    if job.state == Job.State.READY and job.result.get("archive"):
+        return Path(job.result["archive"])
+    raise ArchiveFailed(job.error)
+
+
+def _export_run(*, job: Job, progress: ProgressCallback | None) -> Path:
     organisation = job.organisation
     if organisation is None:
         job_mark(job=job, state=Job.State.FAILED, step="failed", error=_("The organisation no longer exists."))

@@ -51,7 +51,7 @@ from tenants.archive.reading import (
     stage_archive,
 )
 from tenants.audit import Actor, audited
-from tenants.jobs import ProgressCallback, job_enqueue, job_fail, job_mark, job_progress_reporter
+from tenants.jobs import ProgressCallback, job_claimed, job_enqueue, job_fail, job_mark, job_progress_reporter
 from tenants.models import Job, Organisation
 from tenants.naming import schema_name_for_slug
 from tenants.provisioning import ProvisioningSpec, provisioning_spec_build, registry_rows_create
@@ -89,7 +89,20 @@ def organisation_import_request(
 
 
 def organisation_import_run(*, job: Job, progress: ProgressCallback | None = None) -> Organisation:
-    """Do a queued import job; marks it ready or failed with the reason (then raises ``ArchiveFailed``)."""
+    """Do a queued import job; marks it ready or failed with the reason (then raises ``ArchiveFailed``).
+
+    Safe to run twice (a redelivered task): a finished job returns its organisation (or its failure)
+    untouched; one running in another worker raises ``tenants.jobs.JobBusy``.
+    """
+    with job_claimed(job=job) as mine:
+        if mine:
+            return _import_run(job=job, progress=progress)
+    if job.state == Job.State.READY and job.organisation is not None:
+        return job.organisation
+    raise ArchiveFailed(job.error)
+
+
+def _import_run(*, job: Job, progress: ProgressCallback | None) -> Organisation:
     job_mark(job=job, state=Job.State.RUNNING, step="validating")
     payload = job.payload
     try:

@@ -6,6 +6,7 @@ from urllib.parse import unquote
 
 import environ
 from celery.schedules import crontab
+from csp import constants as csp_constants
 
 from govsquare import layout
 from shared_apps.identity_provider.addresses import origin
@@ -61,7 +62,10 @@ WAGTAILADMIN_LOGIN_URL = LOGIN_URL
 
 MIDDLEWARE = [
     "tenants.middleware.OrganisationMiddleware",  # first: decides the schema for the request
+    "tenants.nul_bytes.RefuseNulBytesMiddleware",  # a NUL byte in path, query, form or JSON: 400, never a 500
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (django-csp; the Wagtail admin's allowance in govsquare/security.py).
+    "govsquare.security.ContentSecurityPolicyMiddleware",
     # Static files (the Wagtail admin's, the subsites' scripts) on every host, with far-future caching for
     # hashed names; in any profile, so the admin works behind Gunicorn without a separate web server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -71,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # 429 on too many sign-ups, reset requests, invitations, bad operator tokens (after the CSRF check).
+    "shared_apps.accounts.rate_limits.RateLimitMiddleware",
     "shared_apps.identity_provider.sessions.SessionEpochMiddleware",  # single sign-out, every host
     "tenant_apps.sso.middleware.SilentSignInMiddleware",  # subsites: sign in silently once per session
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -113,13 +119,21 @@ REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # django-redis: a Redis that is down is a cache miss (logged), not an error page; pages keep serving.
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Tenant-aware keys: org A never reads org B's entry (django-tenants #1052).
             "KEY_FUNCTION": "django_tenants.cache.make_key",
+            "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="govsquare"),
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                "SOCKET_TIMEOUT": env.float("REDIS_TIMEOUT", default=1.0),
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {
         "default": {
@@ -141,7 +155,15 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="govsqu
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
+# Proxies in front of the application (nginx: 1); 0 = use REMOTE_ADDR, ignore X-Forwarded-For (python-ipware,
+# shared_apps/accounts/client_address.py). Their addresses (IPs, CIDRs or prefixes): a request from elsewhere has
+# its forwarded headers ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+IPWARE_TRUSTED_PROXY_LIST = env.list("IPWARE_TRUSTED_PROXY_LIST", default=[])
+
 CELERY_TASK_ACKS_LATE = True
+# Above the longest job (tenants.jobs.JOB_LONGEST_SECONDS = 6 h), or Redis redelivers a job still running.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=8 * 3600)}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
@@ -185,7 +207,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 #: Media of each organisation lands in its own folder (MEDIA_ROOT/<schema>/...).
 STORAGES = {
-    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    # The organisation's media folder (django-tenants' storage); a write that fails half-way leaves nothing.
+    "default": {"BACKEND": "tenants.storage.TenantStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
@@ -224,7 +247,43 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
-X_FRAME_OPTIONS = "SAMEORIGIN"
+#: No page of the platform may be framed by another site, nor by itself (CSP frame-ancestors 'none' too).
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+#: Content-Security-Policy (django-csp). Scripts: this origin only, and an inline script only with the
+#: request's nonce (``nonce="{{ request.csp_nonce }}"``); never 'unsafe-inline'. Styles keep 'unsafe-inline':
+#: the page frame (govsquare/base.html) carries an inline <style> and the templates use style attributes.
+#: No form-action: signing in posts to the shared space, which redirects to a subsite's (custom) domain.
+#: The Wagtail admin (/admin/) still has inline scripts of its own (inline panels, date widgets); it gets
+#: 'unsafe-inline' for scripts there only (govsquare/security.py, WAGTAIL_ADMIN_CSP_PREFIXES).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+WAGTAIL_ADMIN_CSP_PREFIXES = ["/admin/"]
+#: Rate limits (django-ratelimit; shared_apps/accounts/rate_limits.py): "<count>/<period>" per client
+#: address and per account or e-mail address, counted platform-wide. Sign-in keeps its own lockout above.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True  # a cache that does not answer must not stop sign-up (shared_apps/accounts/rate_limits.py)
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+ACCOUNT_SIGNUP_RATE = env.str("ACCOUNT_SIGNUP_RATE", default="10/h")
+ACCOUNT_PASSWORD_RESET_RATE = env.str("ACCOUNT_PASSWORD_RESET_RATE", default="5/h")
+ACCOUNT_INVITATION_RATE = env.str("ACCOUNT_INVITATION_RATE", default="50/h")
+OPERATOR_API_TOKEN_RATE = env.str("OPERATOR_API_TOKEN_RATE", default="10/h")
 
 LOGGING = {
     "version": 1,
@@ -317,6 +376,12 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    # RFC 9700 further: tokens only in the Authorization header, `iss` in the authorisation response,
+    # tokens stored hashed, a replayed refresh token revokes its family (manage.py check --deploy clean).
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
     "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
     "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],

@@ -15,6 +15,12 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.locm
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 WAGTAILADMIN_BASE_URL = "http://testserver"
 ORGANISATION_POOL_SIZE = 0  # tests that use the pool fill it themselves
+# Every test client comes from 127.0.0.1 and the counters live in Redis for the whole run: limits far above
+# what any suite does. tests/test_web_security.py sets small ones for the tests of each limit.
+ACCOUNT_SIGNUP_RATE = "100000/h"
+ACCOUNT_PASSWORD_RESET_RATE = "100000/h"  # noqa: S105 - a rate, not a password
+ACCOUNT_INVITATION_RATE = "100000/h"
+OPERATOR_API_TOKEN_RATE = "100000/h"  # noqa: S105 - a rate, not a token
 # The suite asserts the English copy; Dutch is asked for explicitly (tests/test_i18n.py). Deployments: "nl".
 LANGUAGE_CODE = "en"
 

@@ -24,14 +24,27 @@ from shared_apps.people.models import User
 from shared_apps.people.personal_data import local_user_anonymise
 from tenants import organisation_hooks
 from tenants.audit import Actor, audited, audited_in
-from tenants.jobs import job_between, job_fail, job_mark, job_progress
+from tenants.jobs import job_between, job_claimed, job_fail, job_mark, job_progress
 from tenants.models import Job, Organisation
 from tenants.schema_template import schema_exists
 from tenants.schemas import in_public_schema, in_schema
 
 
 def personal_data_delete_run(*, job: Job) -> dict[str, Any]:
-    """Do a queued deletion job: anonymise everywhere, then delete the account; marks the job."""
+    """Do a queued deletion job: anonymise everywhere, then delete the account; marks the job.
+
+    Safe to run twice (a redelivered task): a finished job returns its result (or its failure) untouched;
+    one running in another worker raises ``tenants.jobs.JobBusy``.
+    """
+    with job_claimed(job=job) as mine:
+        if mine:
+            return _delete_run(job=job)
+    if job.state == Job.State.READY:
+        return job.result
+    raise PersonalDataFailed(job.error)
+
+
+def _delete_run(*, job: Job) -> dict[str, Any]:
     job_mark(
         job=job, state=Job.State.RUNNING, step="deactivating_account", percent=DELETE_STEPS["deactivating_account"]
     )

@@ -42,9 +42,11 @@ memberships.json   the organisations you are in, with your role
 groups.json        the groups you are in, your requests and invitations, and what you wrote or
                    uploaded in them (files in groups/files/)
 profile/           your profile photo
-organisations/     per organisation ("shared-space" is the shared space): your local user there,
-                   the pages you own and the revisions you made (with their content), and the
-                   documents and images you uploaded (details in the .json, files beside them)
+organisations/     per organisation you are a member of ("shared-space" is the shared space): your
+                   local user there, the revisions you made (with their content), the pages you
+                   own (with the title of your own latest revision, not other people's later
+                   edits), and the documents and images you uploaded (details in the .json,
+                   files beside them)
 
 Passwords and two-factor secrets are never exported.
 """
@@ -153,6 +155,8 @@ def _export_schema(*, archive: PersonalArchive, account: Account, schema_name: s
     organisation = Organisation.objects.filter(schema_name=schema_name).first()
     if schema_name != settings.PUBLIC_SCHEMA_NAME and (organisation is None or not schema_exists(schema_name)):
         return None
+    if organisation is not None and role is None:
+        return None  # an organisation the person has left (or never joined): its content is not theirs to take
     label = organisation.slug if organisation is not None else SHARED_SPACE_LABEL
     folder = f"organisations/{label}"
     role = role if organisation is not None else None

@@ -18,8 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shared_apps.accounts.models import Account, AccountEmail
-from shared_apps.accounts.selectors import account_holding_address
-from shared_apps.accounts.services.addresses import account_email_verification_send, clean_address, normalise_email
+from shared_apps.accounts.services.addresses import (
+    account_email_verification_send,
+    address_holder,
+    clean_address,
+    normalise_email,
+    unverified_claims_release,
+)
 from shared_apps.accounts.services.passwords import password_problems
 from shared_apps.accounts.signals import account_changed
 
@@ -94,7 +99,7 @@ def account_sign_up(
     except ValidationError as exc:
         errors.update(exc.message_dict)
     else:
-        if account_holding_address(email=email) is not None:
+        if address_holder(email=email) is not None:
             errors["email"] = [
                 _(
                     "An account with the e-mail address %(email)s already exists. Sign in, or reset your password "
@@ -113,6 +118,7 @@ def account_sign_up(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        unverified_claims_release(email=email)  # another account's unverified claim gives way to the owner
         account = account_create(
             email=email, display_name=display_name, password=password, email_verified=email_verified, language=language
         )

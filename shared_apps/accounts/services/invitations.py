@@ -12,14 +12,17 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from shared_apps.accounts.mail import host_url, platform_url, send_after_commit
+from shared_apps.accounts.mail import Mail, host_url, in_language, mail_queue, platform_url
 from shared_apps.accounts.models import Account, Invitation
-from shared_apps.accounts.selectors import account_holding_address, invitation_for_token
+from shared_apps.accounts.selectors import invitation_for_token
 from shared_apps.accounts.services._links import public_path
 from shared_apps.accounts.services.accounts import account_sign_up
-from shared_apps.accounts.services.addresses import normalise_email
-from shared_apps.accounts.tokens import invitation_token_new
+from shared_apps.accounts.services.addresses import address_holder, normalise_email
+from shared_apps.accounts.tokens import invitation_token_hash, invitation_token_new
+from tenants.models import Organisation
 from tenants.roles import role_label
+
+_INVITATION_MAIL = "shared_apps.accounts.services.invitations.invitation_mail"
 
 
 def invitation_create(*, organisation, email: str, role: str, actor) -> Invitation:  # type: ignore[no-untyped-def]
@@ -62,24 +65,62 @@ def invitation_create(*, organisation, email: str, role: str, actor) -> Invitati
                 ]
             }
         ) from exc
-    sign_in = host_url(organisation.primary_host(), "/accounts/login/")
-    expires = date_format(timezone.localtime(invitation.expires_at), "d F Y")
-    words = {"organisation": organisation.name, "role": role_label(role), "sign_in": sign_in, "expires": expires}
-    if account_holding_address(email=email) is not None:
-        body = _(
-            "You have been invited to %(organisation)s as %(role)s.\nSign in here: %(sign_in)s\n\n"
-            "Forgot your password? Set a new one here: %(reset)s\n"
-        ) % {**words, "reset": platform_url(public_path("accounts:password_reset"))}
-    else:
-        sign_up = platform_url(public_path("accounts:invitation_sign_up", token=token))
-        body = _(
-            "You have been invited to %(organisation)s as %(role)s.\n\n"
-            "Create your GovSquare account with this link (it works until %(expires)s):\n%(sign_up)s\n\n"
-            "Then sign in to %(organisation)s here: %(sign_in)s\n"
-        ) % {**words, "sign_up": sign_up}
-    subject = _("You are invited to %(organisation)s on GovSquare") % words
-    send_after_commit(to=invitation.email, subject=subject, body=body)
+    mail_queue(builder=_INVITATION_MAIL, invitation_id=invitation.pk, token=token)
     return invitation
+
+
+def invitation_mail(*, invitation_id: int, token: str) -> Mail | None:
+    """The invitation's e-mail as things are now: none once it was accepted or withdrawn. Someone with an
+    account gets a sign-in link (in their language), an address without one a sign-up link."""
+    invitation = Invitation.objects.select_related("organisation").filter(pk=invitation_id).first()
+    if invitation is None or invitation.accepted_at is not None:
+        return None  # accepted or withdrawn
+    if invitation.token_hash != invitation_token_hash(token):
+        return None  # sent again with a newer link
+    organisation = invitation.organisation
+    holder = address_holder(email=invitation.email)
+    with in_language(holder.language if holder is not None else None):
+        sign_in = host_url(organisation.primary_host(), "/accounts/login/")
+        expires = date_format(timezone.localtime(invitation.expires_at), "d F Y")
+        words = {
+            "organisation": organisation.name,
+            "role": role_label(invitation.role),
+            "sign_in": sign_in,
+            "expires": expires,
+        }
+        if holder is not None:
+            body = _(
+                "You have been invited to %(organisation)s as %(role)s.\nSign in here: %(sign_in)s\n\n"
+                "Forgot your password? Set a new one here: %(reset)s\n"
+            ) % {**words, "reset": platform_url(public_path("accounts:password_reset"))}
+        else:
+            sign_up = platform_url(public_path("accounts:invitation_sign_up", token=token))
+            body = _(
+                "You have been invited to %(organisation)s as %(role)s.\n\n"
+                "Create your GovSquare account with this link (it works until %(expires)s):\n%(sign_up)s\n\n"
+                "Then sign in to %(organisation)s here: %(sign_in)s\n"
+            ) % {**words, "sign_up": sign_up}
+        subject = _("You are invited to %(organisation)s on GovSquare") % words
+        return Mail(to=invitation.email, subject=str(subject), body=str(body))
+
+
+def organisation_join_decision_mail(*, account_id: str, organisation_id: int, approved: bool) -> Mail | None:
+    """Tell a person what an organisation's administrators decided on their request to join (in their language),
+    with a link to the organisation's subsite (``tenant_apps.members`` queues it)."""
+    account = Account.objects.filter(pk=account_id).first()
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if account is None or organisation is None:
+        return None
+    words = {"organisation": organisation.name}
+    link = host_url(organisation.primary_host(), "/")
+    with in_language(account.language):
+        if approved:
+            subject = _("Welcome to %(organisation)s on GovSquare") % words
+            body = _("Your request to join %(organisation)s was approved. Welcome!\n") % words
+        else:
+            subject = _("Your request to join %(organisation)s") % words
+            body = _("Your request to join %(organisation)s was not approved.\n") % words
+        return Mail(to=account.email, subject=str(subject), body=f"{body}\n{link}\n")
 
 
 def invitation_sign_up(*, token: str, display_name: str, password: str, language: str | None = None) -> Account:
@@ -94,7 +135,7 @@ def invitation_sign_up(*, token: str, display_name: str, password: str, language
             _("This invitation to %(organisation)s has expired. Ask its administrators for a new one.")
             % {"organisation": invitation.organisation.name}
         )
-    if account_holding_address(email=invitation.email) is not None:
+    if address_holder(email=invitation.email) is not None:
         raise ValidationError(
             _("There is an account for %(email)s already: sign in to %(organisation)s with it.")
             % {"email": invitation.email, "organisation": invitation.organisation.name}

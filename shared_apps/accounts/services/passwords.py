@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shared_apps.accounts.mail import password_reset_body, platform_url, send_after_commit
+from shared_apps.accounts.mail import Mail, in_language, mail_queue, password_reset_body, platform_url
 from shared_apps.accounts.models import Account, AccountEmail
 from shared_apps.accounts.selectors import account_for_sign_in
 from shared_apps.accounts.services._links import link_hours, link_problem, public_path
@@ -38,12 +38,18 @@ def password_problems(*, password: str, account: Account) -> list[str]:
 
 def account_password_reset_request(*, email: str) -> None:
     """E-mail a single-use, expiring link to set a new password — if an active account signs in with
-    that address. The caller answers the same either way: nobody learns whether an account exists."""
+    that address. The caller answers the same either way: nobody learns whether an account exists. The
+    request does the same work either way too (it queues one task, which looks the account up): its
+    timing tells nothing, and never waits for the mail server."""
 
-    email = clean_address(email)
+    mail_queue(builder="shared_apps.accounts.services.passwords.password_reset_mail", email=clean_address(email))
+
+
+def password_reset_mail(*, email: str) -> Mail | None:
+    """The reset e-mail for ``email``: none without an active account that signs in with it."""
     account = account_for_sign_in(email=email)
     if account is None or not account.is_active:
-        return
+        return None
     payload = {
         "a": str(account.pk),
         "e": email.lower(),
@@ -52,8 +58,26 @@ def account_password_reset_request(*, email: str) -> None:
     token = link_token_make(purpose=PASSWORD_RESET, payload=payload)
     hours = link_hours("ACCOUNT_PASSWORD_RESET_HOURS", 2)
     link = platform_url(public_path("accounts:password_reset_confirm", token=token))
-    body = password_reset_body(display_name=account.display_name, link=link, hours=hours)
-    send_after_commit(to=email, subject=_("Set a new password for GovSquare"), body=body)
+    with in_language(account.language):
+        body = password_reset_body(display_name=account.display_name, link=link, hours=hours)
+        return Mail(to=email, subject=_("Set a new password for GovSquare"), body=body)
+
+
+def password_changed_mail(*, account_id: str) -> Mail | None:
+    """Tell the account's primary address that its password was changed through a reset link."""
+    account = Account.objects.filter(pk=account_id).first()
+    if account is None:
+        return None
+    with in_language(account.language):
+        return Mail(
+            to=account.email,
+            subject=_("Your GovSquare password was changed"),
+            body=_(
+                "Hello %(name)s,\n\nThe password of your account was just changed through a "
+                "reset link.\nIf you did not do this, reset it again at once and tell your administrator.\n"
+            )
+            % {"name": account.display_name},
+        )
 
 
 def account_password_reset_account(*, token: str) -> Account:
@@ -93,13 +117,5 @@ def account_password_reset_confirm(*, token: str, password: str) -> Account:
         AccountEmail.objects.filter(account=locked, email__iexact=address, verified_at__isnull=True).update(
             verified_at=timezone.now()
         )
-        send_after_commit(
-            to=locked.email,
-            subject=_("Your GovSquare password was changed"),
-            body=_(
-                "Hello %(name)s,\n\nThe password of your account was just changed through a "
-                "reset link.\nIf you did not do this, reset it again at once and tell your administrator.\n"
-            )
-            % {"name": locked.display_name},
-        )
+        mail_queue(builder="shared_apps.accounts.services.passwords.password_changed_mail", account_id=str(locked.pk))
     return locked

@@ -7,12 +7,38 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shared_apps.accounts.mail import send_after_commit
+from shared_apps.accounts.mail import Mail, in_language, mail_queue
 from shared_apps.accounts.models import Account
 from shared_apps.accounts.selectors import account_second_factor_required
 from shared_apps.accounts.services.sign_in import sign_in_failure_count
 from shared_apps.accounts.throttle import totp_step_claim
 from shared_apps.accounts.tokens import totp_match, totp_secret_new
+
+_CHANGED_MAIL = "shared_apps.accounts.services.two_factor.two_factor_changed_mail"
+
+
+def two_factor_changed_mail(*, account_id: str, on: bool) -> Mail | None:
+    """Tell the account that two-factor authentication was turned on or off."""
+    account = Account.objects.filter(pk=account_id).first()
+    if account is None:
+        return None
+    words = {"name": account.display_name}
+    with in_language(account.language):
+        if on:
+            return Mail(
+                to=account.email,
+                subject=_("Two-factor authentication is on for your GovSquare account"),
+                body=_("Hello %(name)s,\n\nSigning in now asks for a code from your authenticator app.\n") % words,
+            )
+        return Mail(
+            to=account.email,
+            subject=_("Two-factor authentication is off for your GovSquare account"),
+            body=_(
+                "Hello %(name)s,\n\nSigning in no longer asks for a code. If you did not do "
+                "this, reset your password at once.\n"
+            )
+            % words,
+        )
 
 
 def totp_setup_start(*, account: Account) -> str:
@@ -42,12 +68,7 @@ def totp_setup_confirm(*, account: Account, code: str) -> Account:
     with transaction.atomic():
         account.totp_confirmed_at = timezone.now()
         account.save(update_fields=["totp_confirmed_at"])
-        send_after_commit(
-            to=account.email,
-            subject=_("Two-factor authentication is on for your GovSquare account"),
-            body=_("Hello %(name)s,\n\nSigning in now asks for a code from your authenticator app.\n")
-            % {"name": account.display_name},
-        )
+        mail_queue(builder=_CHANGED_MAIL, account_id=str(account.pk), on=True)
     return account
 
 
@@ -73,13 +94,5 @@ def totp_disable(*, account: Account, code: str, ip: str | None = None) -> Accou
         account.totp_secret = ""
         account.totp_confirmed_at = None
         account.save(update_fields=["totp_secret", "totp_confirmed_at"])
-        send_after_commit(
-            to=account.email,
-            subject=_("Two-factor authentication is off for your GovSquare account"),
-            body=_(
-                "Hello %(name)s,\n\nSigning in no longer asks for a code. If you did not do "
-                "this, reset your password at once.\n"
-            )
-            % {"name": account.display_name},
-        )
+        mail_queue(builder=_CHANGED_MAIL, account_id=str(account.pk), on=False)
     return account

@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from shared_apps.accounts import selectors
+from shared_apps.accounts.client_address import client_ip
 from shared_apps.accounts.models import Account
 from shared_apps.accounts.services.sign_in import (
     SignInOutcome,
@@ -25,6 +26,7 @@ from shared_apps.accounts.services.sign_in import (
 from shared_apps.people.services import local_user_for_account
 
 View = Callable[..., HttpResponse]
+__all__ = ["client_ip"]  # the sign-in views and the rate limits read the client's address from here
 
 #: Sign-in on the shared space goes through the same backend as on every subsite.
 BACKEND = settings.AUTHENTICATION_BACKENDS[0]
@@ -33,10 +35,6 @@ PENDING_SECONDS = 600
 
 
 # --- Helpers ------------------------------------------------------------------------------------------------
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def safe_next(request: HttpRequest, value: str | None = None) -> str:

@@ -21,6 +21,7 @@ from shared_apps.accounts.services import invitations
 from shared_apps.accounts.services.accounts import account_sign_up
 from shared_apps.accounts.services.addresses import (
     account_email_verify,
+    address_holder,
 )
 from shared_apps.accounts.views.common import complete_sign_in, problem_page
 from tenants.roles import role_label
@@ -94,7 +95,7 @@ def invitation_sign_up(request: HttpRequest, token: str) -> HttpResponse:
             % {"organisation": organisation.name},
             status=410,
         )
-    if selectors.account_holding_address(email=invitation.email) is not None:
+    if address_holder(email=invitation.email) is not None:
         return render(
             request,
             "accounts/invitation_existing.html",

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from shared_apps.accounts.mail import platform_url, send_after_commit
+from shared_apps.accounts.mail import Mail, in_language, mail_queue, platform_url
 from shared_apps.accounts.models import Account
 from shared_apps.accounts.services.accounts import account_sign_up
 from shared_apps.accounts.services.addresses import clean_address
@@ -43,19 +43,45 @@ def _require_manager(group: Group, actor: Account) -> None:
 def _send(invitation: GroupInvitation, token: str, *, inviter: Account) -> None:
     """The invitation's e-mail (to the address, account or not), and the platform told (``events.invitation_sent``)."""
     events.invitation_sent.send(sender=GroupInvitation, invitation=invitation)
-    link = platform_url(reverse("groups:invitation", kwargs={"token": token}, urlconf=settings.PUBLIC_SCHEMA_URLCONF))
-    expires = date_format(timezone.localtime(invitation.expires_at), "d F Y")
-    words = {"group": invitation.group.name, "inviter": inviter.display_name, "link": link, "expires": expires}
-    send_after_commit(
-        to=invitation.email,
-        subject=_("%(inviter)s invites you to the group %(group)s on GovSquare") % words,
-        body=_(
-            "%(inviter)s invites you to join the group %(group)s on GovSquare.\n\n"
-            "Follow this link to join (you can create an account with this address there if you have none):\n"
-            "%(link)s\n\nThe invitation works until %(expires)s."
-        )
-        % words,
+    mail_queue(
+        builder="shared_apps.groups.services.invitations.group_invitation_mail",
+        invitation_id=invitation.pk,
+        token=token,
+        inviter_id=str(inviter.pk),
     )
+
+
+def group_invitation_mail(*, invitation_id: int, token: str, inviter_id: str) -> Mail | None:
+    """The invitation's e-mail as things are now: none once accepted, withdrawn or sent again with a newer link;
+    in the language of the account holding the address, if there is one."""
+    invitation = (
+        GroupInvitation.objects.select_related("group")
+        .filter(pk=invitation_id, accepted_at__isnull=True, withdrawn_at__isnull=True)
+        .first()
+    )
+    if invitation is None or invitation.token_hash != invitation_token_hash(token):
+        return None
+    inviter = Account.objects.filter(pk=inviter_id).first()
+    holder = Account.objects.filter(email__iexact=invitation.email).first()
+    link = platform_url(reverse("groups:invitation", kwargs={"token": token}, urlconf=settings.PUBLIC_SCHEMA_URLCONF))
+    with in_language(holder.language if holder is not None else None):
+        expires = date_format(timezone.localtime(invitation.expires_at), "d F Y")
+        words = {
+            "group": invitation.group.name,
+            "inviter": inviter.display_name if inviter is not None else _("A group manager"),
+            "link": link,
+            "expires": expires,
+        }
+        return Mail(
+            to=invitation.email,
+            subject=_("%(inviter)s invites you to the group %(group)s on GovSquare") % words,
+            body=_(
+                "%(inviter)s invites you to join the group %(group)s on GovSquare.\n\n"
+                "Follow this link to join (you can create an account with this address there if you have none):\n"
+                "%(link)s\n\nThe invitation works until %(expires)s."
+            )
+            % words,
+        )
 
 
 def group_invite(*, group: Group, actor: Account, email: str) -> GroupInvitation:

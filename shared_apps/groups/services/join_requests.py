@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shared_apps.accounts.mail import platform_url, send_after_commit
+from shared_apps.accounts.mail import Mail, in_language, mail_queue, platform_url
 from shared_apps.accounts.models import Account
 from shared_apps.groups import access, events
 from shared_apps.groups.models import Group, GroupJoinRequest
@@ -56,13 +56,21 @@ def _decide(*, group: Group, actor: Account, request_id: int, approve: bool) -> 
         request.save(update_fields=["status", "decided_by", "decided_at"])
         if approve:
             membership_add(group=group, account=request.account, how="approved")
-        words = {
-            "group": group.name,
-            "link": platform_url(
-                reverse("groups:detail", kwargs={"slug": group.slug}, urlconf=settings.PUBLIC_SCHEMA_URLCONF)
-            ),
-        }
-        send_after_commit(
+        mail_queue(builder="shared_apps.groups.services.join_requests.join_decision_mail", join_request_id=request.pk)
+    return request
+
+
+def join_decision_mail(*, join_request_id: int) -> Mail | None:
+    """Tell the person who asked what was decided (in their language); none while the request is pending."""
+    request = GroupJoinRequest.objects.select_related("group", "account").filter(pk=join_request_id).first()
+    if request is None or request.status == GroupJoinRequest.Status.PENDING:
+        return None
+    approve = request.status == GroupJoinRequest.Status.APPROVED
+    group = request.group
+    link = platform_url(reverse("groups:detail", kwargs={"slug": group.slug}, urlconf=settings.PUBLIC_SCHEMA_URLCONF))
+    words = {"group": group.name, "link": link}
+    with in_language(request.account.language):
+        return Mail(
             to=request.account.email,
             subject=(_("Welcome to %(group)s") if approve else _("Your request to join %(group)s")) % words,
             body=(
@@ -72,7 +80,6 @@ def _decide(*, group: Group, actor: Account, request_id: int, approve: bool) -> 
             )
             % words,
         )
-    return request
 
 
 def group_join_request_approve(*, group: Group, actor: Account, request_id: int) -> GroupJoinRequest:

@@ -35,7 +35,7 @@ class Command(BaseCommand):
             "jobs": [{"id": str(j.pk), "kind": j.kind, "state": j.state, "error": j.error} for j in o.jobs.all()[:10]],
             "audit": [
                 {"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "outcome": e.outcome}
-                for e in AuditEvent.objects.filter(organisation_slug=o.slug)[:20]
+                for e in AuditEvent.objects.filter(organisation_id=o.pk)[:20]
             ],
         }
         if options["json"]:
