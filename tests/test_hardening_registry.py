@@ -21,7 +21,8 @@ from psycopg import sql
 
 from shared_apps.accounts.models import Account, LocalUserLink
 from shared_apps.accounts.personal_data.erasure import personal_data_delete_run
-from shared_apps.accounts.personal_data.requests import personal_data_delete_request
+from shared_apps.accounts.personal_data.export import personal_data_export_run
+from shared_apps.accounts.personal_data.requests import personal_data_delete_request, personal_data_export_request
 from shared_apps.accounts.services.accounts import account_create
 from shared_apps.people import services as people_services
 from shared_apps.people.models import User
@@ -209,6 +210,20 @@ def test_a_redelivered_account_erasure_stays_ready(world):
     assert personal_data_delete_run(job=_row(job)) == result
 
     _unchanged(job, done)
+
+
+@pytest.mark.django_db
+def test_a_redelivered_personal_data_export_keeps_its_archive_and_makes_no_second(world, settings, tmp_path):
+    settings.EXPORT_ROOT = str(tmp_path / "exports")
+    job = personal_data_export_request(account=world.a_member.account)
+    first = personal_data_export_run(job=_row(job))
+    done = _row(job)
+    assert done.state == Job.State.READY and first.exists()
+
+    assert personal_data_export_run(job=_row(job)) == first
+
+    _unchanged(job, done)
+    assert [path.name for path in first.parent.iterdir() if path.suffix == ".zip"] == [first.name]
 
 
 @pytest.mark.django_db

@@ -339,3 +339,17 @@ def test_an_organisation_side_app_registered_for_erasure_is_asked_in_every_schem
     assert all(email == person.email and active for _, email, active in seen)  # before it was anonymised
     event = AuditEvent.objects.filter(action="membership.anonymise", organisation_slug=world.org_a.slug).latest("at")
     assert event.detail["probe_items"] == 2
+
+
+def test_the_last_administrator_cannot_delete_the_account_and_leave_the_organisation_without_one(world):
+    """Issue 13 #13: deleting the account of an organisation's only administrator is refused, naming it; nothing
+    is queued. Another organisation's member, and a citizen, delete as before (the refusal is about that role)."""
+    before = Job.objects.filter(account_id=world.a_admin.account.pk, kind=Job.Kind.PERSONAL_DELETE).count()
+    response = client_for(None, person=world.a_admin).post(
+        "/accounts/data/delete/", {"confirmation": world.a_admin.email}
+    )
+    assert response.status_code == 400
+    assert "only administrator of Organisation A" in response.content.decode()
+    assert Job.objects.filter(account_id=world.a_admin.account.pk, kind=Job.Kind.PERSONAL_DELETE).count() == before
+    with pytest.raises(ValidationError, match="Organisation A"):
+        requests.personal_data_delete_request(account=world.a_admin.account, confirmation=world.a_admin.email)

@@ -27,7 +27,7 @@ from shared_apps.people.models import User
 from shared_apps.people.personal_data import local_user_export
 from tenants import organisation_hooks
 from tenants.audit import audited
-from tenants.jobs import job_between, job_fail, job_mark, job_progress
+from tenants.jobs import job_between, job_claimed, job_fail, job_mark, job_progress
 from tenants.models import Job, Organisation
 from tenants.schema_template import schema_exists
 from tenants.schemas import in_schema
@@ -53,7 +53,20 @@ Passwords and two-factor secrets are never exported.
 
 
 def personal_data_export_run(*, job: Job) -> Path:
-    """Do a queued export job: writes the archive, marks the job ready (or failed, with the reason)."""
+    """Do a queued export job: writes the archive, marks the job ready (or failed, with the reason).
+
+    Safe to run twice (a redelivered task): a finished job returns its archive (or its failure) untouched; one
+    running in another worker raises ``tenants.jobs.JobBusy``.
+    """
+    with job_claimed(job=job) as mine:
+        if mine:
+            return _export_run(job=job)
+    if job.state == Job.State.READY:
+        return Path(job.result["archive"])
+    raise PersonalDataFailed(job.error)
+
+
+def _export_run(*, job: Job) -> Path:
     job_mark(job=job, state=Job.State.RUNNING, step="reading_account", percent=EXPORT_STEPS["reading_account"])
     try:
         account = Account.objects.filter(pk=job.account_id).first()

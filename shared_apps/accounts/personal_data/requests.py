@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from shared_apps.accounts import tasks
 from shared_apps.accounts.models import Account
-from shared_apps.accounts.personal_data.jobs import actor_for_account
+from shared_apps.accounts.personal_data.jobs import actor_for_account, organisations_left_without_administrator
 from tenants.audit import audited
 from tenants.models import Job
 from tenants.schemas import in_public_schema
@@ -68,6 +68,19 @@ def personal_data_delete_request(*, account: Account, confirmation: str) -> Job:
                     "confirmation": [
                         _("Type your e-mail address (%(email)s) to confirm that your account goes.")
                         % {"email": account.email}
+                    ]
+                }
+            )
+        alone = organisations_left_without_administrator(account=account)
+        if alone:  # an organisation must never be left without anyone who can run it
+            raise ValidationError(
+                {
+                    "confirmation": [
+                        _(
+                            "You are the only administrator of %(organisations)s. Make someone else an administrator "
+                            "there first (or ask the platform's operators), then delete your account."
+                        )
+                        % {"organisations": ", ".join(organisation.name for organisation in alone)}
                     ]
                 }
             )
