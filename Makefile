@@ -30,8 +30,9 @@ $(CHROMIUM):
 # pytest exits 5 when it collected no tests: that is a failure here, said out loud.
 # The suite runs in PYTEST_WORKERS pytest-xdist workers (one per core of this machine's two), each with a
 # test database of its own. One process: make test PYTEST_ARGS="-n 0" (or PYTEST_ARGS="-p no:xdist").
+# By file (--dist loadfile): each module runs in one worker, so a suite's figure is printed whole.
 PYTEST_WORKERS ?= 2
-PYTEST_XDIST = $(if $(findstring no:xdist,$(PYTEST_ARGS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
+PYTEST_XDIST = $(if $(findstring no:xdist,$(PYTEST_ARGS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 test: install $(CHROMIUM)
 	@echo "make test: the import contract (.importlinter)"
 	@$(VENV)/bin/lint-imports --no-cache

@@ -80,7 +80,7 @@ COLLECT_ONLY = os.environ.get("BAD_INPUT_COLLECT") == "1"
 
 #: One tally per process. Under pytest-xdist's default ``--dist load`` the module's tests may be spread over
 #: the workers, and the figure printed by the last test then covers that worker's share only: run the module
-#: in one worker (``--dist loadgroup`` with the module marked ``xdist_group``, or ``--dist loadfile``).
+#: in one worker (``make test`` distributes by file: ``--dist loadfile``).
 TALLY = Tally()
 
 

@@ -46,7 +46,7 @@ from tests.harness.people import make_person
 from tests.security_figures import record_figure
 from tests.test_sso import provider  # noqa: F401 - the provider answering in-process (a fixture)
 
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("bad_input")]
+pytestmark = pytest.mark.django_db
 
 #: Bounded and repeatable: the same examples on every run (a CI run never fails by chance).
 BOUNDED = hypothesis_settings(

@@ -37,8 +37,6 @@ from shared_apps.group_files.services import file_upload
 from tests.harness.live import LivePlatform, free_port, serving_platform
 from tests.security_figures import record_figure
 
-pytestmark = pytest.mark.xdist_group("faults")  # one worker runs the suite, so its summary line is whole
-
 POSTGRES_USER = "postgres"
 PDF_HEADER = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 RECOVERY_SECONDS = 5.0
@@ -57,8 +55,8 @@ FAULTS = FaultLog()
 
 @pytest.fixture(scope="session", autouse=True)
 def _faults_summary(report) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """At the end of the run (the suite runs in one xdist worker: ``xdist_group``): ``faults: N injected, N
-    survived`` once, in the run's summary and the figures file."""
+    """At the end of the run: ``faults: N injected, N survived`` once, in the run's summary and the figures file
+    (``make test`` distributes the suite by file, ``--dist loadfile``: one worker runs all of this module)."""
     yield
     if FAULTS.injected:
         line = f"{len(FAULTS.injected)} injected, {len(FAULTS.survived)} survived ({'; '.join(FAULTS.injected)})"

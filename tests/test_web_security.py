@@ -33,7 +33,7 @@ from tests.harness.clients import client_for
 from tests.harness.people import make_person
 from tests.security_figures import record_figure
 
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("web_security")]
+pytestmark = pytest.mark.django_db
 
 REPO = layout.REPO_ROOT
 #: Every check this module makes, with its outcome, for the printed figure.
