@@ -23,6 +23,8 @@ from tenant_apps.branding.models import DEFAULT_ACCENT, Branding, BrandingFooter
 from tenant_apps.branding.selectors import CACHE_KEY, branding_for_request, cached_branding
 from tenant_apps.pages.models import ContentPage
 from tenant_apps.pages.visibility import COLLECTION_LEVELS, Level
+from tenants.audit import Actor
+from tenants.services import organisation_set_default_visibility
 from tests.harness.clients import client_for
 
 pytestmark = pytest.mark.django_db
@@ -177,7 +179,9 @@ def test_a_cached_branding_costs_no_query(world):
 
 
 def test_a_page_load_issues_the_same_queries_with_branding_cached_as_without_branding_at_all(world):
-    """Three links and a logo cost the cached page nothing more than no branding does."""
+    """A logo and links to addresses cost the cached page nothing more than no branding does; links to pages
+    cost one visibility query in all (never one per link): who may see a page is asked of the pages' rule on
+    every request, not cached with the branding."""
     client = client_for(world.org_a, person=world.a_member)
     client.get("/")  # warm every cache
     with CaptureQueriesContext(connection) as plain:
@@ -188,13 +192,24 @@ def test_a_page_load_issues_the_same_queries_with_branding_cached_as_without_bra
         branding.logo = _image_in(Level.PUBLIC)
         branding.save()
         for n in range(3):
-            BrandingNavigationLink.objects.create(branding=branding, label=f"Extra {n}", link_page=home)
             BrandingFooterLink.objects.create(branding=branding, label=f"Foot {n}", link_url=f"https://x.example/{n}")
     client.get("/")  # fills the branding cache
     with CaptureQueriesContext(connection) as branded:
         page = client.get("/")
-    assert b"Extra 2" in page.content and b"Foot 2" in page.content
+    assert b"Foot 2" in page.content
     assert len(branded) == len(plain), [q["sql"] for q in branded.captured_queries]
+
+    counts = []
+    for links in (1, 3):
+        with tenant_context(world.org_a):
+            for n in range(BrandingNavigationLink.objects.filter(branding=branding).count(), links):
+                BrandingNavigationLink.objects.create(branding=branding, label=f"Extra {n}", link_page=home)
+        client.get("/")
+        with CaptureQueriesContext(connection) as with_pages:
+            page = client.get("/")
+        assert f"Extra {links - 1}".encode() in page.content
+        counts.append(len(with_pages))
+    assert counts[0] == counts[1] and 0 < counts[0] - len(plain) <= 4, (len(plain), counts)
 
 
 def test_links_are_shown_in_menu_and_footer_and_a_page_link_only_to_who_may_see_the_page(world):
@@ -294,3 +309,21 @@ def test_the_shared_space_gets_the_platform_look_without_a_query(rf):
         brand = branding_for_request(request)
     assert len(queries) == 0
     assert brand.display_name == "GovSquare" and brand.primary_colour == "#154273"
+
+
+def test_a_page_link_follows_the_pages_rule_at_once_without_a_save_of_the_branding(world):
+    """The link's page is asked of the pages' visibility rule on each request: a change of the organisation's
+    default level (no page or branding saved) shows or hides it at once — for a citizen, and never on org B."""
+    with tenant_context(world.org_a):
+        page = Site.objects.get().root_page.add_child(instance=ContentPage(title="Unmarked", slug="unmarked-link"))
+        branding = Branding.for_site(Site.objects.get())
+        BrandingNavigationLink.objects.create(branding=branding, label="Handbook link", link_page=page)
+    citizen = client_for(world.org_a, person=world.citizen)
+    assert b"Handbook link" not in citizen.get("/").content  # unmarked: the intranet's default, colleagues only
+    assert b"Handbook link" in client_for(world.org_a, person=world.a_member).get("/").content
+    organisation_set_default_visibility(organisation=world.org_a, level="public", actor=Actor.system("test"))
+    try:
+        assert b"Handbook link" in citizen.get("/").content
+        assert b"Handbook link" not in client_for(world.org_b, person=world.b_member).get("/").content
+    finally:
+        organisation_set_default_visibility(organisation=world.org_a, level="organisation", actor=Actor.system("test"))

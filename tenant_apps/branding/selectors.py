@@ -11,13 +11,13 @@ from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 from django.db import connection
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from tenant_apps.branding.models import DEFAULT_ACCENT, FALLBACK_PRIMARY, Branding, default_primary_colour
 from tenant_apps.pages.views import signed_image_url
-from tenant_apps.pages.visibility import Level, can_view, effective_level, viewer_for_user
+from tenant_apps.pages.visibility import viewer_for_user, visible_pages
 
-CACHE_KEY = "org_branding:v1"
+CACHE_KEY = "org_branding:v2"  # v2: links carry their page, not a cached level
 CACHE_SECONDS = 60 * 60
 LOGO_FILTER = "height-48"
 
@@ -26,8 +26,9 @@ LOGO_FILTER = "height-48"
 class BrandLink:
     label: str
     url: str
-    #: Who may follow it: a page's level; an address elsewhere is for everyone.
-    level: Level = Level.PUBLIC
+    #: The page it leads to (``None``: an address elsewhere, for everyone). Who may see that page is asked per
+    #: request of the pages' visibility rule, never cached: levels, restrictions and apps switched off change.
+    page_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def _links(rows) -> tuple[BrandLink, ...]:  # type: ignore[no-untyped-def]
         if page is not None:
             if not page.live:
                 continue
-            links.append(BrandLink(label=row.label, url=page.url or "", level=effective_level(page)))
+            links.append(BrandLink(label=row.label, url=page.url or "", page_id=page.pk))
         else:
             links.append(BrandLink(label=row.label, url=row.link_url))
     return tuple(link for link in links if link.url)
@@ -110,12 +111,18 @@ def branding_for_request(request) -> Brand:  # type: ignore[no-untyped-def]
     tenant = getattr(request, "tenant", None) or getattr(connection, "tenant", None)
     if not brand.display_name:
         brand = replace(brand, display_name=getattr(tenant, "name", "") or "GovSquare")
-    if any(link.level != Level.PUBLIC for link in brand.nav_links + brand.footer_links):
+    page_ids = {link.page_id for link in brand.nav_links + brand.footer_links if link.page_id is not None}
+    if page_ids:  # one query, and only when the branding links pages: the pages' own rule decides
         viewer = viewer_for_user(getattr(request, "user", None))
+        visible = set(
+            visible_pages(queryset=Page.objects.live().public().filter(pk__in=page_ids), viewer=viewer).values_list(
+                "pk", flat=True
+            )
+        )
         brand = replace(
             brand,
-            nav_links=tuple(link for link in brand.nav_links if can_view(viewer=viewer, level=link.level)),
-            footer_links=tuple(link for link in brand.footer_links if can_view(viewer=viewer, level=link.level)),
+            nav_links=tuple(link for link in brand.nav_links if link.page_id is None or link.page_id in visible),
+            footer_links=tuple(link for link in brand.footer_links if link.page_id is None or link.page_id in visible),
         )
     request._org_branding = brand
     return brand
